@@ -1,0 +1,84 @@
+package dev.kubeteardown;
+
+import com.google.gson.JsonObject;
+
+/**
+ * Maps the final answer to a mutating request on one object to exactly one verdict. Total: every status code,
+ * an empty body, a {@code Status} body and an I/O error each land somewhere.
+ */
+final class Classifier {
+
+    private Classifier() {
+    }
+
+    /** What a mutating request's answer means for the object. */
+    sealed interface Verdict permits Accepted, Final {
+    }
+
+    /** The server took the request; the object may still be present (finalizers) until the waiter sees it go. */
+    record Accepted(JsonObject body) implements Verdict {
+    }
+
+    /** The object's outcome is decided. */
+    record Final(Outcome.Status status, String detail, int httpStatus) implements Verdict {
+    }
+
+    /**
+     * @param verb the Kubernetes verb sent ({@code delete} or {@code patch}), named in RBAC hints
+     */
+    static Verdict classify(Retrier.Exchange exchange, String verb, ResourceType type, ObjectRef ref) {
+        String retried = exchange.retries().isEmpty() ? "" : " (retried after " + exchange.retries() + ")";
+        if (exchange.result() == null) {
+            String cause = Retrier.describe(exchange.error());
+            String why = exchange.deadlineHit() ? "deadline reached" : exchange.attempts() + " attempt" + (exchange.attempts() == 1 ? "" : "s");
+            return new Final(Outcome.Status.FAILED, verb + " failed without a response after " + why + ": " + cause + retried, 0);
+        }
+        KubeApi.HttpResult result = exchange.result();
+        int code = result.code();
+        if (result.isSuccess()) {
+            return new Accepted(result.json());
+        }
+        String message = result.message();
+        switch (code) {
+            case 404:
+                return new Final(Outcome.Status.ALREADY_GONE, "already removed: " + verb + " answered 404 Not Found ("
+                        + message + ")" + retried, code);
+            case 409:
+                return new Final(Outcome.Status.ALREADY_GONE, "already removed: the UID precondition no longer matches"
+                        + " (409 Conflict: " + message + "); an object re-created under the same name was left alone" + retried, code);
+            case 401:
+                return new Final(Outcome.Status.FAILED, "401 Unauthorized: " + message + "; not retried: the client's"
+                        + " credentials were refused" + retried, code);
+            case 403:
+                return new Final(Outcome.Status.FAILED, "403 Forbidden: " + message + "; not retried: RBAC does not let"
+                        + " this client '" + verb + "' " + type.qualifiedName() + where(type, ref) + retried, code);
+            default:
+                String after = exchange.deadlineHit() ? " (gave up: the next retry would pass the deadline)"
+                        : RetryPolicy.retryFloor(result).isPresent() ? " after " + exchange.attempts() + " attempts" : "";
+                return new Final(Outcome.Status.FAILED, code + " " + reason(code) + after + ": " + message + retried, code);
+        }
+    }
+
+    private static String where(ResourceType type, ObjectRef ref) {
+        return type.namespaced() && ref.namespace() != null ? " in namespace " + ref.namespace() : "";
+    }
+
+    static String reason(int code) {
+        switch (code) {
+            case 400: return "Bad Request";
+            case 401: return "Unauthorized";
+            case 403: return "Forbidden";
+            case 404: return "Not Found";
+            case 405: return "Method Not Allowed";
+            case 409: return "Conflict";
+            case 410: return "Gone";
+            case 422: return "Unprocessable Entity";
+            case 429: return "Too Many Requests";
+            case 500: return "Internal Server Error";
+            case 502: return "Bad Gateway";
+            case 503: return "Service Unavailable";
+            case 504: return "Gateway Timeout";
+            default: return "HTTP error";
+        }
+    }
+}

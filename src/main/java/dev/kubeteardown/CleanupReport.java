@@ -1,0 +1,199 @@
+package dev.kubeteardown;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The result of a cleanup run: one {@link Outcome} per object in scope, in the order they were classified.
+ *
+ * <p>A report is immutable. It is {@linkplain #isClean() clean} when no object is {@code FAILED} or {@code STUCK};
+ * {@code ALREADY_GONE} (the list/delete race) and {@code SKIPPED} are clean.
+ */
+public final class CleanupReport {
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+    /** Sorts problems the way a reader scans them: by namespace, then name. */
+    static final Comparator<Outcome> BY_NAMESPACE_AND_NAME = Comparator
+            .comparing((Outcome o) -> o.namespace() == null ? "" : o.namespace())
+            .thenComparing(Outcome::name);
+
+    private final String resource;
+    private final String scope;
+    private final List<Outcome> outcomes;
+    private final Duration duration;
+
+    /**
+     * @param resource what was cleaned, e.g. {@code backups.longhorn.io/v1beta2}
+     * @param scope    where, e.g. {@code namespace longhorn-system, labels backup-volume=vol-1}
+     * @param outcomes one per object in scope
+     * @param duration wall time of the run
+     */
+    public CleanupReport(String resource, String scope, List<Outcome> outcomes, Duration duration) {
+        this.resource = Objects.requireNonNull(resource, "resource");
+        this.scope = Objects.requireNonNull(scope, "scope");
+        this.outcomes = List.copyOf(outcomes);
+        this.duration = Objects.requireNonNull(duration, "duration");
+    }
+
+    /** Joins the reports of several steps (for example backup volumes, then backups) into one. */
+    public static CleanupReport combine(List<CleanupReport> reports) {
+        List<Outcome> all = new ArrayList<>();
+        Duration total = Duration.ZERO;
+        for (CleanupReport r : reports) {
+            all.addAll(r.outcomes);
+            total = total.plus(r.duration);
+        }
+        String resources = reports.stream().map(CleanupReport::resource).collect(Collectors.joining(", "));
+        String scopes = reports.stream().map(CleanupReport::scope).distinct().collect(Collectors.joining("; "));
+        return new CleanupReport(resources, scopes, all, total);
+    }
+
+    /** What was cleaned, e.g. {@code backups.longhorn.io/v1beta2}. */
+    public String resource() {
+        return resource;
+    }
+
+    /** The scope of the run in words (namespace and selectors). */
+    public String scope() {
+        return scope;
+    }
+
+    /** Every outcome, one per object in scope. */
+    public List<Outcome> outcomes() {
+        return outcomes;
+    }
+
+    /** Wall time of the run, waits included. */
+    public Duration duration() {
+        return duration;
+    }
+
+    /** How many outcomes have the given status. */
+    public long count(Outcome.Status status) {
+        return outcomes.stream().filter(o -> o.status() == status).count();
+    }
+
+    /** Counts for every status, zeros included, in declaration order. */
+    public Map<Outcome.Status, Long> counts() {
+        Map<Outcome.Status, Long> counts = new EnumMap<>(Outcome.Status.class);
+        for (Outcome.Status s : Outcome.Status.values()) {
+            counts.put(s, 0L);
+        }
+        outcomes.forEach(o -> counts.merge(o.status(), 1L, Long::sum));
+        return Collections.unmodifiableMap(counts);
+    }
+
+    /** The outcomes with the given status. */
+    public List<Outcome> outcomes(Outcome.Status status) {
+        return outcomes.stream().filter(o -> o.status() == status).collect(Collectors.toUnmodifiableList());
+    }
+
+    /** {@code FAILED} and {@code STUCK} outcomes, sorted by namespace and name. */
+    public List<Outcome> problems() {
+        return outcomes.stream().filter(o -> o.status().isProblem()).sorted(BY_NAMESPACE_AND_NAME)
+                .collect(Collectors.toUnmodifiableList());
+    }
+
+    /** {@code true} when no object is {@code FAILED} or {@code STUCK}. */
+    public boolean isClean() {
+        return outcomes.stream().noneMatch(o -> o.status().isProblem());
+    }
+
+    /** Throws {@link CleanupFailedException} carrying this report unless it is clean. */
+    public CleanupReport throwIfNotClean() {
+        if (!isClean()) {
+            throw new CleanupFailedException(this);
+        }
+        return this;
+    }
+
+    /**
+     * One line for logs, e.g.
+     * {@code backups.longhorn.io/v1beta2 in namespace longhorn-system: 12 objects, DELETED=9 ALREADY_GONE=3 in 0.84 s, clean}.
+     */
+    public String summary() {
+        String counts = counts().entrySet().stream().filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        long objects = outcomes.stream().filter(o -> !o.isScopeOutcome()).count();
+        return String.format(Locale.ROOT, "%s in %s: %d object%s%s in %.2f s, %s", resource, scope, objects,
+                objects == 1 ? "" : "s", counts.isEmpty() ? "" : ", " + counts, duration.toMillis() / 1000.0,
+                isClean() ? "clean" : "NOT CLEAN");
+    }
+
+    /** A multi-line table: the summary, then one row per outcome. */
+    public String table() {
+        int nameWidth = Math.max(4, outcomes.stream().mapToInt(o -> label(o).length()).max().orElse(4));
+        StringBuilder sb = new StringBuilder(summary()).append('\n');
+        String format = "  %-12s %-" + nameWidth + "s %8s  %s%n";
+        sb.append(String.format(Locale.ROOT, format, "STATUS", "NAME", "ATTEMPTS", "DETAIL"));
+        for (Outcome o : outcomes) {
+            sb.append(String.format(Locale.ROOT, format, o.status(), label(o), o.attempts(), o.detail()));
+        }
+        return sb.toString();
+    }
+
+    private static String label(Outcome o) {
+        return o.isScopeOutcome() ? "(" + o.resource() + ")" : o.qualifiedName();
+    }
+
+    /** The report as JSON (machine-readable; the CLI's {@code --output json}). */
+    public String toJson() {
+        return GSON.toJson(toJsonObject());
+    }
+
+    /** The report as a Gson tree, for callers that embed it in a larger document. */
+    public JsonObject toJsonObject() {
+        JsonObject root = new JsonObject();
+        root.addProperty("resource", resource);
+        root.addProperty("scope", scope);
+        root.addProperty("clean", isClean());
+        root.addProperty("durationMillis", duration.toMillis());
+        JsonObject counts = new JsonObject();
+        counts().forEach((k, v) -> counts.addProperty(k.name(), v));
+        root.add("counts", counts);
+        JsonArray items = new JsonArray();
+        for (Outcome o : outcomes) {
+            JsonObject item = new JsonObject();
+            item.addProperty("resource", o.resource());
+            item.addProperty("namespace", o.namespace());
+            item.addProperty("name", o.name());
+            item.addProperty("uid", o.uid());
+            item.addProperty("status", o.status().name());
+            item.addProperty("detail", o.detail());
+            item.addProperty("attempts", o.attempts());
+            item.addProperty("durationMillis", o.duration().toMillis());
+            if (o.httpStatus() != 0) {
+                item.addProperty("httpStatus", o.httpStatus());
+            }
+            if (!o.finalizers().isEmpty()) {
+                JsonArray finalizers = new JsonArray();
+                o.finalizers().forEach(finalizers::add);
+                item.add("finalizers", finalizers);
+            }
+            if (o.deletionTimestamp() != null) {
+                item.addProperty("deletionTimestamp", o.deletionTimestamp());
+            }
+            items.add(item);
+        }
+        root.add("outcomes", items);
+        return root;
+    }
+
+    @Override
+    public String toString() {
+        return summary();
+    }
+}

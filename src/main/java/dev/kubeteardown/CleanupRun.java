@@ -1,0 +1,194 @@
+package dev.kubeteardown;
+
+import io.kubernetes.client.openapi.ApiClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One execution of a {@link CleanupSpec}: list, delete, wait, classify. Lives for one run only, so runs share no
+ * mutable state.
+ */
+final class CleanupRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Cleanup.class);
+    /** The look after the deadline that keeps gone objects from being reported STUCK may take this long at most. */
+    static final Duration FINAL_CHECK = Duration.ofSeconds(2);
+
+    private final CleanupSpec spec;
+    private final KubeApi api;
+    private final Retrier retrier;
+    private final Lister lister;
+    private final Outcomes outcomes;
+    private final Deadline deadline;
+
+    CleanupRun(CleanupSpec spec, ApiClient client) {
+        this.spec = spec;
+        this.api = new KubeApi(client, spec.requestTimeout());
+        this.retrier = new Retrier(spec.backoff(), spec.sleeper());
+        this.lister = new Lister(spec, api, retrier);
+        this.outcomes = new Outcomes(spec.type(), spec.ticker());
+        this.deadline = Deadline.after(spec.timeout(), spec.ticker());
+    }
+
+    CleanupReport execute() {
+        try (RunExecutor executor = new RunExecutor(spec.parallelism())) {
+            try {
+                run(executor);
+            } catch (InterruptedException e) {
+                api.cancelAll();
+                outcomes.failUndecided("interrupted before its outcome was known (the delete may have been sent)");
+                CleanupReport partial = report();
+                LOG.warn("{} (interrupted)", partial.summary());
+                Thread.currentThread().interrupt();
+                throw new CleanupInterruptedException(partial);
+            }
+        }
+        CleanupReport report = report();
+        if (report.isClean()) {
+            LOG.info("{}", report.summary());
+        } else {
+            LOG.warn("{}", report.summary());
+        }
+        return report;
+    }
+
+    private void run(RunExecutor executor) throws InterruptedException {
+        Map<String, Tracked> pending = GoneWaiter.newPendingMap();
+        Deleter deleter = new Deleter(spec, api, retrier, outcomes);
+        Set<String> seen = new HashSet<>();
+        Lister.Result listed;
+        try {
+            listed = executor.io(() -> lister.list(deadline, seen, ref -> {
+                outcomes.listed(ref);
+                if (spec.dryRun() == DryRun.CLIENT) {
+                    outcomes.decide(ref, Outcome.Status.WOULD_DELETE, "dry run: would delete (" + ref.holdDescription()
+                            + ")", 0, 0, 0);
+                    return;
+                }
+                executor.submitBounded(() -> deleteOne(deleter, ref, pending));
+            }));
+        } catch (Lister.ListFailure failure) {
+            executor.awaitBounded();
+            if (seen.isEmpty()) {
+                throw new CleanupConfigurationException("cannot list " + spec.description() + ": " + failure.getMessage());
+            }
+            outcomes.scope(spec.requestNamespace(), Outcome.Status.FAILED, "listing stopped after page "
+                    + failure.page + ": " + failure.getMessage() + "; objects beyond it were not examined", failure.code());
+            listed = null;
+        }
+        executor.awaitBounded();
+        if (listed != null && !listed.served()) {
+            notServed(listed);
+            return;
+        }
+        if (listed != null && seen.isEmpty()) {
+            checkNamespace(executor);
+        }
+        GoneWaiter waiter = new GoneWaiter(spec, api, lister, executor);
+        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(t.ref(), Outcome.Status.DELETED,
+                how + (t.note().isEmpty() ? "" : "; " + t.note()), t.attempts(), t.startNanos(), 0);
+        waiter.await(pending, listed == null ? null : listed.resourceVersion(), deadline, gone);
+        Deadline grace = deadline.extendedBy(FINAL_CHECK);
+        waiter.confirm(pending, grace, gone);
+        if (!pending.isEmpty() && spec.removeFinalizersAfterDeadline() != null) {
+            new FinalizerRemover(spec, api, retrier, waiter).release(pending, deadline, outcomes);
+        }
+        for (Tracked t : pending.values()) {
+            outcomes.decide(t.ref(), Outcome.Status.STUCK, "still present at the deadline (" + spec.timeout().toMillis()
+                    + " ms): " + t.ref().holdDescription() + (t.note().isEmpty() ? "" : "; " + t.note()),
+                    t.attempts(), t.startNanos(), 0);
+        }
+        recheckFailures(executor, grace);
+    }
+
+    private void deleteOne(Deleter deleter, ObjectRef ref, Map<String, Tracked> pending) {
+        try {
+            Tracked tracked = deleter.delete(ref, deadline);
+            if (tracked != null) {
+                pending.put(Lister.identity(ref), tracked);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("unexpected error deleting {}", ref.qualifiedName(), e);
+            outcomes.decide(ref, Outcome.Status.FAILED, "unexpected error: " + e, 0, 0, 0);
+        }
+    }
+
+    private void notServed(Lister.Result listed) {
+        String detail = "resource type " + spec.type() + " is not served by the API server (404 on list: "
+                + listed.notServedMessage() + "); is its CRD installed and this version served?";
+        if (spec.ifResourceMissing() == MissingPolicy.FAIL) {
+            throw new CleanupConfigurationException("cannot clean " + spec.description() + ": " + detail);
+        }
+        outcomes.scope(spec.requestNamespace(), Outcome.Status.SKIPPED, detail, 404);
+    }
+
+    /** An empty list may mean a misspelt namespace; only then is it worth one GET to tell. */
+    private void checkNamespace(RunExecutor executor) throws InterruptedException {
+        String namespace = spec.requestNamespace();
+        if (namespace == null) {
+            return;
+        }
+        KubeApi.HttpResult result;
+        try {
+            result = executor.io(() -> {
+                try {
+                    return api.getNamespace(namespace, deadline);
+                } catch (IOException e) {
+                    return null;
+                }
+            });
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (result == null || result.code() != 404) {
+            return; // present, or not ours to know (403): the empty list stands
+        }
+        String detail = "namespace \"" + namespace + "\" does not exist";
+        if (spec.ifNamespaceMissing() == MissingPolicy.FAIL) {
+            throw new CleanupConfigurationException("cannot clean " + spec.description() + ": " + detail);
+        }
+        outcomes.scope(namespace, Outcome.Status.SKIPPED, detail + "; nothing to clean", 404);
+    }
+
+    /**
+     * A FAILED object may be gone all the same (a delete whose answer was lost, or someone else deleted it): one
+     * list tells, so no object is reported FAILED while it is gone.
+     */
+    private void recheckFailures(RunExecutor executor, Deadline grace) throws InterruptedException {
+        List<Outcome> failed = outcomes.snapshot().stream()
+                .filter(o -> o.status() == Outcome.Status.FAILED && !o.isScopeOutcome() && !o.uid().isEmpty())
+                .collect(Collectors.toList());
+        if (failed.isEmpty() || spec.dryRun() != DryRun.OFF) {
+            return;
+        }
+        Set<String> uids = failed.stream().map(Outcome::uid).collect(Collectors.toSet());
+        Lister.Snapshot snapshot;
+        try {
+            snapshot = executor.io(() -> lister.present(uids, grace));
+        } catch (Lister.ListFailure e) {
+            return;
+        }
+        for (Outcome o : failed) {
+            if (!snapshot.present().containsKey(o.uid())) {
+                boolean refused = o.httpStatus() == 401 || o.httpStatus() == 403;
+                outcomes.replace(o, new Outcome(o.resource(), o.namespace(), o.name(), o.uid(),
+                        refused ? Outcome.Status.ALREADY_GONE : Outcome.Status.DELETED,
+                        "confirmed gone by list after: " + o.detail(), o.attempts(), o.duration(), o.httpStatus(),
+                        o.finalizers(), o.deletionTimestamp()));
+            }
+        }
+    }
+
+    private CleanupReport report() {
+        return new CleanupReport(spec.type().toString(), spec.scopeDescription(), outcomes.snapshot(), deadline.elapsed());
+    }
+}

@@ -1,0 +1,60 @@
+package dev.kubeteardown;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/** Everything one cleanup is configured with; immutable, validated by the builder. */
+record CleanupSpec(
+        ResourceType type,
+        String namespace,
+        LabelSelector labels,
+        FieldSelector fields,
+        Predicate<String> names,
+        Duration timeout,
+        Duration requestTimeout,
+        int parallelism,
+        int pageSize,
+        DryRun dryRun,
+        PropagationPolicy propagation,
+        Duration gracePeriod,
+        Backoff backoff,
+        WaitStrategy waitStrategy,
+        Map<String, String> labelsBeforeDelete,
+        MissingPolicy ifResourceMissing,
+        MissingPolicy ifNamespaceMissing,
+        Duration removeFinalizersAfterDeadline,
+        Sleeper sleeper,
+        Ticker ticker) {
+
+    /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */
+    String requestNamespace() {
+        return type.namespaced() ? namespace : null;
+    }
+
+    /** The scope in words, e.g. {@code namespace longhorn-system, labels backup-volume=vol-1}. */
+    String scopeDescription() {
+        StringBuilder sb = new StringBuilder();
+        if (!type.namespaced()) {
+            sb.append("cluster scope");
+        } else if (namespace == null) {
+            sb.append("all namespaces");
+        } else {
+            sb.append("namespace ").append(namespace);
+        }
+        if (!labels.isEverything()) {
+            sb.append(", labels ").append(labels);
+        }
+        if (!fields.isEverything()) {
+            sb.append(", fields ").append(fields);
+        }
+        if (names != null) {
+            sb.append(", names filtered");
+        }
+        return sb.toString();
+    }
+
+    String description() {
+        return type + " in " + scopeDescription();
+    }
+}

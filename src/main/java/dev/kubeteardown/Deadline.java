@@ -1,0 +1,50 @@
+package dev.kubeteardown;
+
+import java.time.Duration;
+
+/** The single deadline of a run, created once at its start and passed down; no stage invents its own timeout. */
+final class Deadline {
+
+    private final Ticker ticker;
+    private final long startNanos;
+    private final long deadlineNanos;
+
+    private Deadline(Ticker ticker, long startNanos, long deadlineNanos) {
+        this.ticker = ticker;
+        this.startNanos = startNanos;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    static Deadline after(Duration timeout, Ticker ticker) {
+        long now = ticker.nanoTime();
+        return new Deadline(ticker, now, now + timeout.toNanos());
+    }
+
+    /** A later deadline on the same clock, for the short final check after the main deadline. */
+    Deadline extendedBy(Duration grace) {
+        return new Deadline(ticker, startNanos, deadlineNanos + grace.toNanos());
+    }
+
+    Duration remaining() {
+        long left = deadlineNanos - ticker.nanoTime();
+        return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);
+    }
+
+    boolean isExpired() {
+        return deadlineNanos - ticker.nanoTime() <= 0;
+    }
+
+    Duration elapsed() {
+        return Duration.ofNanos(ticker.nanoTime() - startNanos);
+    }
+
+    long nanoTime() {
+        return ticker.nanoTime();
+    }
+
+    /** {@code min(d, remaining)}. */
+    Duration cap(Duration d) {
+        Duration left = remaining();
+        return d.compareTo(left) < 0 ? d : left;
+    }
+}

@@ -1,0 +1,85 @@
+package dev.kubeteardown;
+
+import com.google.gson.JsonObject;
+
+/**
+ * Deletes one object with a UID precondition (so a same-name object created after the list is never touched),
+ * retrying per {@link RetryPolicy}, and either decides its outcome or hands it to the waiter.
+ */
+final class Deleter {
+
+    private final CleanupSpec spec;
+    private final KubeApi api;
+    private final Retrier retrier;
+    private final Outcomes outcomes;
+
+    Deleter(CleanupSpec spec, KubeApi api, Retrier retrier, Outcomes outcomes) {
+        this.spec = spec;
+        this.api = api;
+        this.retrier = retrier;
+        this.outcomes = outcomes;
+    }
+
+    /** Returns the object to wait for, or {@code null} when its outcome is already decided. */
+    Tracked delete(ObjectRef ref, Deadline deadline) throws InterruptedException {
+        long start = deadline.nanoTime();
+        if (deadline.isExpired()) {
+            outcomes.decide(ref, Outcome.Status.FAILED, "not deleted: the deadline was reached before its turn", 0, start, 0);
+            return null;
+        }
+        boolean serverDryRun = spec.dryRun() == DryRun.SERVER;
+        int attempts = 0;
+        if (!spec.labelsBeforeDelete().isEmpty()) {
+            Retrier.Exchange patched = retrier.send("label " + ref.qualifiedName(),
+                    () -> api.mergePatch(spec.type(), ref.namespace(), ref.name(), labelPatch(ref), serverDryRun, deadline),
+                    deadline);
+            attempts += patched.attempts();
+            Classifier.Verdict verdict = Classifier.classify(patched, "patch", spec.type(), ref);
+            if (verdict instanceof Classifier.Final) {
+                Classifier.Final f = (Classifier.Final) verdict;
+                outcomes.decide(ref, f.status(), "labelling before delete: " + f.detail(), attempts, start, f.httpStatus());
+                return null;
+            }
+        }
+        Retrier.Exchange deleted = retrier.send("delete " + ref.qualifiedName(),
+                () -> api.delete(spec.type(), ref.namespace(), ref.name(), ref.uid(), spec.propagation(),
+                        spec.gracePeriod(), serverDryRun, deadline), deadline);
+        attempts += deleted.attempts();
+        Classifier.Verdict verdict = Classifier.classify(deleted, "delete", spec.type(), ref);
+        if (verdict instanceof Classifier.Final) {
+            Classifier.Final f = (Classifier.Final) verdict;
+            outcomes.decide(ref, f.status(), f.detail(), attempts, start, f.httpStatus());
+            return null;
+        }
+        String note = deleted.retries().isEmpty() ? "" : "retried after " + deleted.retries();
+        if (serverDryRun) {
+            outcomes.decide(ref, Outcome.Status.WOULD_DELETE, "server-side dry run accepted the delete"
+                    + (note.isEmpty() ? "" : "; " + note), attempts, start, deleted.code());
+            return null;
+        }
+        JsonObject body = ((Classifier.Accepted) verdict).body();
+        ObjectRef latest = isSameObject(body, ref) ? ObjectRef.of(body) : ref;
+        return new Tracked(latest, attempts, start, note);
+    }
+
+    /** A merge patch carrying the UID, so a real server refuses it for a same-name replacement. */
+    private String labelPatch(ObjectRef ref) {
+        JsonObject labels = new JsonObject();
+        spec.labelsBeforeDelete().forEach(labels::addProperty);
+        JsonObject meta = new JsonObject();
+        meta.addProperty("uid", ref.uid());
+        meta.add("labels", labels);
+        JsonObject patch = new JsonObject();
+        patch.add("metadata", meta);
+        return patch.toString();
+    }
+
+    /** The delete answer is either the object (still held by finalizers) or a Status; only the object says more. */
+    private static boolean isSameObject(JsonObject body, ObjectRef ref) {
+        if (body == null || "Status".equals(ObjectRef.string(body, "kind")) || !body.has("metadata")
+                || !body.get("metadata").isJsonObject()) {
+            return false;
+        }
+        return ref.uid() != null && ref.uid().equals(ObjectRef.string(body.getAsJsonObject("metadata"), "uid"));
+    }
+}

@@ -1,0 +1,176 @@
+package dev.kubeteardown;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lists the scope page by page ({@code limit}/{@code continue}) and hands each object in scope to a sink as soon as
+ * its page arrives. The server's selectors are applied again client-side: a server that ignores part of a selector
+ * (the fabric8 mock ignores set-based ones) cannot widen the scope. An expired continue token (410) restarts the
+ * list; UIDs already handed out are not handed out twice.
+ */
+final class Lister {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Lister.class);
+    private static final int MAX_RESTARTS = 5;
+
+    /** Receives each object in scope. */
+    @FunctionalInterface
+    interface Sink {
+        void accept(ObjectRef ref) throws InterruptedException;
+    }
+
+    /**
+     * @param served          false when the list answered 404: the resource type is not served
+     * @param resourceVersion the resourceVersion of the first page, for a watch to start from
+     * @param pages           pages fetched
+     */
+    record Result(boolean served, String resourceVersion, int pages, String notServedMessage) {
+    }
+
+    /** The list itself failed (after retries); {@code page} is 0 for the first page. */
+    static final class ListFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final Retrier.Exchange exchange;
+        final int page;
+
+        ListFailure(String message, Retrier.Exchange exchange, int page) {
+            super(message);
+            this.exchange = exchange;
+            this.page = page;
+        }
+
+        int code() {
+            return exchange == null ? 0 : exchange.code();
+        }
+    }
+
+    private final CleanupSpec spec;
+    private final KubeApi api;
+    private final Retrier retrier;
+
+    Lister(CleanupSpec spec, KubeApi api, Retrier retrier) {
+        this.spec = spec;
+        this.api = api;
+        this.retrier = retrier;
+    }
+
+    /** Lists the whole scope, handing each object whose UID is not yet in {@code seen} to the sink. */
+    Result list(Deadline deadline, Set<String> seen, Sink sink) throws InterruptedException, ListFailure {
+        String continueToken = null;
+        String firstVersion = null;
+        int pages = 0;
+        int restarts = 0;
+        while (true) {
+            if (deadline.isExpired()) {
+                throw new ListFailure("deadline reached while listing (after " + pages + " page" + (pages == 1 ? "" : "s") + ")", null, pages);
+            }
+            String token = continueToken;
+            Retrier.Exchange exchange = retrier.send("list " + spec.description(),
+                    () -> api.list(spec.type(), spec.requestNamespace(), spec.labels().toString(),
+                            spec.fields().toString(), spec.pageSize(), token, deadline), deadline);
+            pages++;
+            int code = exchange.code();
+            if (code == 404 && token == null) {
+                return new Result(false, null, pages, exchange.result().message());
+            }
+            if (code == 410 && token != null && restarts < MAX_RESTARTS) {
+                restarts++;
+                LOG.debug("continue token expired (410) listing {}; restarting the list ({} of {})",
+                        spec.description(), restarts, MAX_RESTARTS);
+                continueToken = null;
+                continue;
+            }
+            JsonObject body = exchange.result() == null ? null : exchange.result().json();
+            if (exchange.result() == null || !exchange.result().isSuccess() || body == null) {
+                throw new ListFailure(describeFailure(exchange), exchange, pages - 1);
+            }
+            JsonObject meta = body.has("metadata") && body.get("metadata").isJsonObject()
+                    ? body.getAsJsonObject("metadata") : new JsonObject();
+            if (firstVersion == null) {
+                firstVersion = ObjectRef.string(meta, "resourceVersion");
+            }
+            JsonElement items = body.get("items");
+            if (items != null && items.isJsonArray()) {
+                for (JsonElement item : (JsonArray) items) {
+                    if (item.isJsonObject() && inScope(item.getAsJsonObject())) {
+                        ObjectRef ref = ObjectRef.of(item.getAsJsonObject());
+                        if (seen.add(identity(ref))) {
+                            sink.accept(ref);
+                        }
+                    }
+                }
+            }
+            String next = ObjectRef.string(meta, "continue");
+            if (next == null || next.isEmpty() || next.equals(token)) {
+                return new Result(true, firstVersion, pages, null);
+            }
+            continueToken = next;
+        }
+    }
+
+    /**
+     * Which of {@code uids} are still present, by UID (a same-name replacement does not count).
+     *
+     * @param present         the present ones as last seen
+     * @param resourceVersion the list's resourceVersion, for a watch to resume from
+     */
+    record Snapshot(Map<String, ObjectRef> present, String resourceVersion) {
+    }
+
+    Snapshot present(Set<String> uids, Deadline deadline) throws InterruptedException, ListFailure {
+        Map<String, ObjectRef> present = new HashMap<>();
+        Result result = list(deadline, new HashSet<>(), ref -> {
+            if (uids.contains(ref.uid())) {
+                present.put(ref.uid(), ref);
+            }
+        });
+        // a type no longer served (CRD deleted) has nothing present any more
+        return new Snapshot(result.served() ? present : Map.of(), result.resourceVersion());
+    }
+
+    static String identity(ObjectRef ref) {
+        return ref.uid() == null || ref.uid().isEmpty() ? "name:" + ref.qualifiedName() : ref.uid();
+    }
+
+    boolean inScope(JsonObject object) {
+        JsonObject meta = object.has("metadata") && object.get("metadata").isJsonObject()
+                ? object.getAsJsonObject("metadata") : null;
+        if (meta == null || ObjectRef.string(meta, "name") == null) {
+            return false;
+        }
+        if (spec.requestNamespace() != null && !spec.requestNamespace().equals(ObjectRef.string(meta, "namespace"))) {
+            return false;
+        }
+        if (!spec.labels().matches(ObjectRef.labels(object)) || !spec.fields().matches(object)) {
+            return false;
+        }
+        return spec.names() == null || spec.names().test(ObjectRef.string(meta, "name"));
+    }
+
+    private String describeFailure(Retrier.Exchange exchange) {
+        if (exchange.result() == null) {
+            return "cannot reach the API server at " + api.baseUrl() + " (" + Retrier.describe(exchange.error())
+                    + ", after " + exchange.attempts() + " attempt" + (exchange.attempts() == 1 ? "" : "s") + ")";
+        }
+        int code = exchange.code();
+        String base = code + " " + Classifier.reason(code) + ": " + exchange.result().message();
+        switch (code) {
+            case 401:
+                return base + "; the API server at " + api.baseUrl() + " refused the client's credentials";
+            case 403:
+                return base + "; RBAC does not let this client 'list' " + spec.type().qualifiedName()
+                        + (spec.requestNamespace() == null ? "" : " in namespace " + spec.requestNamespace());
+            default:
+                return exchange.result().isSuccess() ? "the list answer is not a JSON object: " + exchange.result().message()
+                        : base + (exchange.attempts() > 1 ? " (after " + exchange.attempts() + " attempts)" : "");
+        }
+    }
+}

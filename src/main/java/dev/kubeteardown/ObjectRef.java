@@ -1,0 +1,56 @@
+package dev.kubeteardown;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The few fields of a listed object that a run needs; the rest of its JSON is dropped as soon as the page is read,
+ * so memory grows with the page size, not with the number of objects.
+ */
+record ObjectRef(String namespace, String name, String uid, String resourceVersion, List<String> finalizers,
+                 String deletionTimestamp) {
+
+    static ObjectRef of(JsonObject object) {
+        JsonObject meta = object.has("metadata") && object.get("metadata").isJsonObject()
+                ? object.getAsJsonObject("metadata") : new JsonObject();
+        List<String> finalizers = new ArrayList<>();
+        if (meta.has("finalizers") && meta.get("finalizers").isJsonArray()) {
+            meta.getAsJsonArray("finalizers").forEach(f -> finalizers.add(f.getAsString()));
+        }
+        return new ObjectRef(string(meta, "namespace"), string(meta, "name"), string(meta, "uid"),
+                string(meta, "resourceVersion"), List.copyOf(finalizers), string(meta, "deletionTimestamp"));
+    }
+
+    static Map<String, String> labels(JsonObject object) {
+        JsonElement meta = object.get("metadata");
+        if (meta == null || !meta.isJsonObject() || !meta.getAsJsonObject().has("labels")) {
+            return Map.of();
+        }
+        JsonElement labels = meta.getAsJsonObject().get("labels");
+        if (!labels.isJsonObject()) {
+            return Map.of();
+        }
+        Map<String, String> result = new HashMap<>();
+        labels.getAsJsonObject().entrySet().forEach(e -> result.put(e.getKey(), e.getValue().isJsonNull() ? "" : e.getValue().getAsString()));
+        return result;
+    }
+
+    static String string(JsonObject o, String field) {
+        JsonElement e = o.get(field);
+        return e == null || e.isJsonNull() ? null : e.getAsString();
+    }
+
+    String qualifiedName() {
+        return namespace == null ? name : namespace + "/" + name;
+    }
+
+    /** {@code finalizers [longhorn.io], deletionTimestamp 2026-...}, for STUCK details. */
+    String holdDescription() {
+        return "finalizers " + finalizers + (deletionTimestamp == null ? ", no deletionTimestamp"
+                : ", deletionTimestamp " + deletionTimestamp);
+    }
+}

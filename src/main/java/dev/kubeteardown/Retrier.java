@@ -1,0 +1,87 @@
+package dev.kubeteardown;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Sends one logical request with retries per {@link RetryPolicy}, within the attempt limit and the deadline. */
+final class Retrier {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
+
+    /** One request to the API server; may be sent several times. */
+    @FunctionalInterface
+    interface Request {
+        KubeApi.HttpResult send() throws IOException;
+    }
+
+    /**
+     * The final answer: a response, or the last I/O error when no response came. {@code retries} says why
+     * earlier attempts were repeated, for the outcome's detail.
+     */
+    record Exchange(KubeApi.HttpResult result, IOException error, int attempts, String retries, boolean deadlineHit) {
+        int code() {
+            return result == null ? 0 : result.code();
+        }
+    }
+
+    private final Backoff backoff;
+    private final Sleeper sleeper;
+
+    Retrier(Backoff backoff, Sleeper sleeper) {
+        this.backoff = backoff;
+        this.sleeper = sleeper;
+    }
+
+    Exchange send(String what, Request request, Deadline deadline) throws InterruptedException {
+        StringBuilder retries = new StringBuilder();
+        int attempt = 0;
+        while (true) {
+            attempt++;
+            KubeApi.HttpResult result = null;
+            IOException error = null;
+            Optional<Duration> floor;
+            try {
+                result = request.send();
+                floor = RetryPolicy.retryFloor(result);
+            } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException(what + " interrupted");
+                }
+                error = e;
+                floor = RetryPolicy.isRetryable(e) ? Optional.of(Duration.ZERO) : Optional.empty();
+            }
+            if (floor.isEmpty()) {
+                return new Exchange(result, error, attempt, retries.toString(), false);
+            }
+            String why = result != null ? Integer.toString(result.code()) : describe(error);
+            if (attempt >= backoff.maxAttempts()) {
+                return new Exchange(result, error, attempt, retries.toString(), false);
+            }
+            Duration delay = max(backoff.delayBefore(attempt, ThreadLocalRandom.current()), floor.get());
+            if (delay.compareTo(deadline.remaining()) >= 0) {
+                // waiting would cross the deadline: report the last answer now rather than overrun
+                return new Exchange(result, error, attempt, retries.toString(), true);
+            }
+            retries.append(retries.length() == 0 ? "" : ", ").append(why);
+            LOG.debug("{}: attempt {} got {}, retrying in {} ms", what, attempt, why, delay.toMillis());
+            sleeper.sleep(delay);
+        }
+    }
+
+    static String describe(IOException e) {
+        if (e instanceof InterruptedIOException && "timeout".equals(e.getMessage())) {
+            return "request timed out";
+        }
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+}

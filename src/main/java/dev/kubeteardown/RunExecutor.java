@@ -1,0 +1,96 @@
+package dev.kubeteardown;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads of one run: {@code parallelism} for deletes plus one for lists and watches. Blocking I/O never runs
+ * on the caller's thread, so an interrupt of the caller is noticed at once; no thread outlives {@link #close()}.
+ */
+final class RunExecutor implements AutoCloseable {
+
+    private static final AtomicInteger RUNS = new AtomicInteger();
+
+    private final ExecutorService pool;
+    private final Semaphore permits;
+    private final int parallelism;
+
+    RunExecutor(int parallelism) {
+        this.parallelism = parallelism;
+        this.permits = new Semaphore(parallelism);
+        int run = RUNS.incrementAndGet();
+        AtomicInteger threads = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(parallelism + 1, parallelism + 1, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "kube-teardown-" + run + "-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Runs blocking I/O on a pool thread and waits for it, interruptibly. */
+    <T> T io(Callable<T> work) throws InterruptedException {
+        Future<T> future = pool.submit(work);
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof InterruptedException) {
+                throw (InterruptedException) cause;
+            }
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            if (cause instanceof Error) {
+                throw (Error) cause;
+            }
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            throw e;
+        }
+    }
+
+    /** Starts a task once fewer than {@code parallelism} are running; blocks (interruptibly) until then. */
+    void submitBounded(Runnable task) throws InterruptedException {
+        permits.acquire();
+        try {
+            pool.execute(() -> {
+                try {
+                    task.run();
+                } finally {
+                    permits.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            permits.release();
+            throw e;
+        }
+    }
+
+    /** Waits until every bounded task has finished. */
+    void awaitBounded() throws InterruptedException {
+        permits.acquire(parallelism);
+        permits.release(parallelism);
+    }
+
+    @Override
+    public void close() {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                org.slf4j.LoggerFactory.getLogger(RunExecutor.class)
+                        .warn("kube-teardown worker threads did not stop within 5 s of the end of the run");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,445 @@
+package dev.kubeteardown;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonParser;
+import dev.kubeteardown.testing.MockCluster;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The engine against the fabric8 CRUD mock: outcomes, retries, scope and what is sent on the wire. */
+class CleanupEngineTest {
+
+    static final ResourceType BACKUPS = ResourceType.namespaced("longhorn.io", "v1beta2", "backups");
+    static final String NS = "longhorn-system";
+    static final String PATH = "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/backups";
+
+    MockCluster cluster;
+    ScheduledExecutorService controller;
+
+    @BeforeEach
+    void start() {
+        cluster = MockCluster.start();
+        controller = Executors.newSingleThreadScheduledExecutor();
+    }
+
+    @AfterEach
+    void stop() {
+        controller.shutdownNow();
+        cluster.close();
+    }
+
+    Cleanup.Builder backups() {
+        return Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).timeout(Duration.ofSeconds(10));
+    }
+
+    String create(String name) {
+        return cluster.create(BACKUPS, NS, name);
+    }
+
+    static boolean isDeleteOf(io.fabric8.mockwebserver.http.RecordedRequest r, String name) {
+        return r.getMethod().equals("DELETE") && r.getPath().split("\\?")[0].endsWith("/backups/" + name);
+    }
+
+    static Outcome outcome(CleanupReport report, String name) {
+        return report.outcomes().stream().filter(o -> o.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no outcome for " + name + " in\n" + report.table()));
+    }
+
+    @Test
+    @DisplayName("deletes every object in scope and confirms each gone")
+    void deletesEverythingInScope() {
+        for (int i = 0; i < 12; i++) {
+            create("backup-" + i);
+        }
+        CleanupReport report = backups().build().run();
+        assertEquals(12, report.count(Outcome.Status.DELETED), report.table());
+        assertEquals(12, report.outcomes().size());
+        assertTrue(report.isClean());
+        assertEquals(0, cluster.countObjects(BACKUPS, NS));
+        assertEquals(12, cluster.count("DELETE"));
+    }
+
+    @Test
+    @DisplayName("a backup deleted by someone else between our list and our delete is ALREADY_GONE (empty 404 body, as the mock sends)")
+    void deleteRacing404WithEmptyBodyIsAlreadyGone() {
+        create("backup-a");
+        create("backup-b");
+        cluster.intercept((r, c) -> {
+            if (isDeleteOf(r, "backup-a")) {
+                c.deleteNow(BACKUPS, NS, "backup-a"); // the controller wins the race
+                return new MockResponse().setResponseCode(404);
+            }
+            return null;
+        });
+        CleanupReport report = backups().build().run();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.ALREADY_GONE, a.status(), report.table());
+        assertEquals(404, a.httpStatus());
+        assertTrue(a.detail().contains("empty response body"), a.detail());
+        assertEquals(Outcome.Status.DELETED, outcome(report, "backup-b").status());
+        assertTrue(report.isClean());
+    }
+
+    @Test
+    @DisplayName("a 404 with a Status body, as a real API server sends, is ALREADY_GONE with the server's message")
+    void deleteRacing404WithStatusBodyIsAlreadyGone() {
+        create("backup-a");
+        cluster.intercept((r, c) -> {
+            if (isDeleteOf(r, "backup-a")) {
+                c.deleteNow(BACKUPS, NS, "backup-a");
+                return MockCluster.status(404, "NotFound", "backups.longhorn.io \"backup-a\" not found");
+            }
+            return null;
+        });
+        CleanupReport report = backups().build().run();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.ALREADY_GONE, a.status());
+        assertTrue(a.detail().contains("backups.longhorn.io \"backup-a\" not found"), a.detail());
+        assertTrue(report.isClean());
+    }
+
+    @Test
+    @DisplayName("403 on one object: FAILED with the server's message and an RBAC hint, others still deleted, run() throws")
+    void forbiddenOnOneObjectFailsOnlyThatObject() {
+        create("backup-a");
+        create("backup-b");
+        create("backup-c");
+        AtomicInteger forbidden = new AtomicInteger();
+        cluster.intercept((r, c) -> {
+            if (isDeleteOf(r, "backup-b")) {
+                forbidden.incrementAndGet();
+                return MockCluster.status(403, "Forbidden", "backups.longhorn.io \"backup-b\" is forbidden: User \"ci\" cannot delete resource");
+            }
+            return null;
+        });
+        CleanupFailedException e = assertThrows(CleanupFailedException.class, () -> backups().build().run());
+        CleanupReport report = e.report();
+        Outcome b = outcome(report, "backup-b");
+        assertEquals(Outcome.Status.FAILED, b.status());
+        assertEquals(403, b.httpStatus());
+        assertTrue(b.detail().contains("is forbidden: User \"ci\" cannot delete resource"), b.detail());
+        assertTrue(b.detail().contains("'delete' backups.longhorn.io in namespace longhorn-system"), b.detail());
+        assertEquals(1, forbidden.get(), "403 must not be retried");
+        assertEquals(Outcome.Status.DELETED, outcome(report, "backup-a").status());
+        assertEquals(Outcome.Status.DELETED, outcome(report, "backup-c").status());
+        assertTrue(e.getMessage().contains("longhorn-system/backup-b"), e.getMessage());
+        assertEquals(1, e.getSuppressed().length);
+        assertTrue(cluster.exists(BACKUPS, NS, "backup-b"));
+    }
+
+    @Test
+    @DisplayName("401 is FAILED, not retried, naming the refused credentials")
+    void unauthorizedIsFailedWithoutRetry() {
+        create("backup-a");
+        cluster.intercept((r, c) -> r.getMethod().equals("DELETE") ? MockCluster.status(401, "Unauthorized", "Unauthorized") : null);
+        CleanupReport report = backups().build().execute();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.FAILED, a.status());
+        assertEquals(401, a.httpStatus());
+        assertEquals(1, a.attempts());
+        assertTrue(a.detail().startsWith("401 Unauthorized"), a.detail());
+        assertFalse(report.isClean());
+    }
+
+    @Test
+    @DisplayName("500 then success: DELETED after a retry")
+    void serverErrorIsRetried() {
+        create("backup-a");
+        AtomicInteger calls = new AtomicInteger();
+        cluster.intercept((r, c) -> isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1
+                ? MockCluster.status(500, "InternalError", "etcd leader changed") : null);
+        CleanupReport report = backups().build().run();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.DELETED, a.status());
+        assertEquals(2, a.attempts());
+        assertTrue(a.detail().contains("retried after 500"), a.detail());
+    }
+
+    @Test
+    @DisplayName("5xx on every attempt: FAILED after the attempt limit, with the code and message")
+    void persistentServerErrorFailsAfterAttemptLimit() {
+        create("backup-a");
+        cluster.intercept((r, c) -> r.getMethod().equals("DELETE") ? MockCluster.status(503, "ServiceUnavailable", "apiserver is shutting down") : null);
+        List<Duration> slept = Collections.synchronizedList(new ArrayList<>());
+        CleanupReport report = backups().backoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(40), 0, 4))
+                .sleeper(slept::add).build().execute();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.FAILED, a.status());
+        assertEquals(4, a.attempts());
+        assertEquals(503, a.httpStatus());
+        assertTrue(a.detail().contains("apiserver is shutting down"), a.detail());
+        assertEquals(List.of(Duration.ofMillis(10), Duration.ofMillis(20), Duration.ofMillis(40)), slept.subList(0, 3));
+    }
+
+    @Test
+    @DisplayName("429 with Retry-After: the retry waits at least Retry-After")
+    void throttlingHonoursRetryAfter() {
+        create("backup-a");
+        AtomicInteger calls = new AtomicInteger();
+        cluster.intercept((r, c) -> isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1
+                ? MockCluster.status(429, "TooManyRequests", "slow down").setHeader("Retry-After", "3") : null);
+        List<Duration> slept = Collections.synchronizedList(new ArrayList<>());
+        CleanupReport report = backups().sleeper(slept::add).build().run();
+        assertEquals(Outcome.Status.DELETED, outcome(report, "backup-a").status());
+        assertEquals(2, outcome(report, "backup-a").attempts());
+        assertEquals(Duration.ofSeconds(3), slept.get(0), "first sleep is the Retry-After floor: " + slept);
+    }
+
+    @Test
+    @DisplayName("a response slower than the request timeout is an I/O error and is retried")
+    void ioFailureIsRetried() {
+        create("backup-a");
+        AtomicInteger calls = new AtomicInteger();
+        cluster.intercept((r, c) -> isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1
+                ? MockCluster.status(200, "", "late").setBodyDelay(Duration.ofSeconds(3)) : null);
+        CleanupReport report = backups().requestTimeout(Duration.ofMillis(300)).build().run();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.DELETED, a.status(), report.table());
+        assertEquals(2, a.attempts());
+        assertTrue(a.detail().contains("request timed out"), a.detail());
+    }
+
+    @Test
+    @DisplayName("a finalizer that never goes: STUCK by the deadline, naming the finalizer and deletionTimestamp")
+    void finalizerThatNeverGoesIsStuck() {
+        cluster.create(BACKUPS, NS, "backup-a", Map.of(), List.of("longhorn.io"));
+        long start = System.nanoTime();
+        CleanupFailedException e = assertThrows(CleanupFailedException.class,
+                () -> backups().timeout(Duration.ofMillis(800)).build().run());
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        Outcome a = outcome(e.report(), "backup-a");
+        assertEquals(Outcome.Status.STUCK, a.status());
+        assertEquals(List.of("longhorn.io"), a.finalizers());
+        assertTrue(a.detail().contains("finalizers [longhorn.io]"), a.detail());
+        assertTrue(a.deletionTimestamp() != null, "deletionTimestamp is reported");
+        assertTrue(tookMillis < 800 + CleanupRun.FINAL_CHECK.toMillis() + 2000, "returned by the deadline: " + tookMillis);
+        assertTrue(e.getMessage().contains("STUCK backups.longhorn.io longhorn-system/backup-a"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("a finalizer released by a controller after a delay: DELETED")
+    void finalizerReleasedLaterIsDeleted() {
+        cluster.create(BACKUPS, NS, "backup-a", Map.of(), List.of("longhorn.io"));
+        cluster.intercept((r, c) -> {
+            if (isDeleteOf(r, "backup-a")) {
+                controller.schedule(() -> c.removeFinalizers(BACKUPS, NS, "backup-a"), 300, TimeUnit.MILLISECONDS);
+            }
+            return null;
+        });
+        CleanupReport report = backups().build().run();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.DELETED, a.status(), report.table());
+        assertTrue(a.duration().toMillis() >= 250, "waited for the controller: " + a.duration());
+        assertFalse(cluster.exists(BACKUPS, NS, "backup-a"));
+    }
+
+    @Test
+    @DisplayName("resource type not served (404 on list): one SKIPPED outcome, clean; FAIL policy throws")
+    void resourceNotServedIsSkipped() {
+        cluster.intercept((r, c) -> r.getMethod().equals("GET") && r.getPath().startsWith(PATH)
+                ? MockCluster.status(404, "NotFound", "the server could not find the requested resource") : null);
+        CleanupReport report = backups().build().run();
+        assertEquals(1, report.outcomes().size());
+        Outcome skipped = report.outcomes().get(0);
+        assertEquals(Outcome.Status.SKIPPED, skipped.status());
+        assertTrue(skipped.detail().contains("backups.longhorn.io/v1beta2 is not served"), skipped.detail());
+        assertTrue(report.isClean());
+        assertEquals(0, cluster.count("DELETE"));
+        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class,
+                () -> backups().ifResourceMissing(MissingPolicy.FAIL).build().run());
+        assertTrue(e.getMessage().contains("backups.longhorn.io/v1beta2 is not served"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("namespace and label selectors (set-based too, which the mock ignores) bound the scope")
+    void scopeIsRespected() {
+        cluster.create(BACKUPS, NS, "in-1", Map.of("backup-volume", "vol-1"), List.of());
+        cluster.create(BACKUPS, NS, "in-2", Map.of("backup-volume", "vol-2"), List.of());
+        cluster.create(BACKUPS, NS, "out-label", Map.of("backup-volume", "vol-3"), List.of());
+        cluster.create(BACKUPS, NS, "out-nolabel", Map.of(), List.of());
+        cluster.create(BACKUPS, "other", "in-1", Map.of("backup-volume", "vol-1"), List.of());
+        CleanupReport report = backups().labelSelector("backup-volume in (vol-1, vol-2)").build().run();
+        assertEquals(Set.of("in-1", "in-2"), names(report));
+        assertTrue(cluster.exists(BACKUPS, NS, "out-label"));
+        assertTrue(cluster.exists(BACKUPS, NS, "out-nolabel"));
+        assertTrue(cluster.exists(BACKUPS, "other", "in-1"));
+        assertEquals(2, cluster.count("DELETE"), cluster.requests().toString());
+    }
+
+    @Test
+    @DisplayName("field selector and name predicate narrow the scope further")
+    void fieldSelectorAndNamePredicate() {
+        create("keep-me");
+        create("backup-1");
+        create("backup-2");
+        CleanupReport byField = backups().fieldSelector("metadata.name=backup-1").build().run();
+        assertEquals(Set.of("backup-1"), names(byField));
+        CleanupReport byName = backups().names(n -> n.startsWith("backup-")).build().run();
+        assertEquals(Set.of("backup-2"), names(byName));
+        assertTrue(cluster.exists(BACKUPS, NS, "keep-me"));
+    }
+
+    @Test
+    @DisplayName("all namespaces: every namespace is cleaned")
+    void allNamespaces() {
+        cluster.create(BACKUPS, "a", "x", Map.of("t", "1"), List.of());
+        cluster.create(BACKUPS, "b", "y", Map.of("t", "1"), List.of());
+        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).allNamespaces().labelSelector("t=1").build().run();
+        assertEquals(2, report.count(Outcome.Status.DELETED));
+        assertEquals(Set.of("a/x", "b/y"), Set.copyOf(report.outcomes().stream().map(Outcome::qualifiedName).toList()));
+    }
+
+    @Test
+    @DisplayName("dry run lists and reports WOULD_DELETE, and sends no mutating request")
+    void dryRunSendsNoDelete() {
+        create("backup-a");
+        create("backup-b");
+        CleanupReport report = backups().dryRun(true).labelBeforeDelete("x", "y").build().run();
+        assertEquals(2, report.count(Outcome.Status.WOULD_DELETE));
+        assertEquals(0, cluster.count("DELETE"));
+        assertEquals(0, cluster.count("PATCH"));
+        assertEquals(0, cluster.count("PUT") + cluster.count("POST"));
+        assertTrue(cluster.exists(BACKUPS, NS, "backup-a"));
+    }
+
+    @Test
+    @DisplayName("a same-name object re-created after our list is never deleted (UID precondition -> 409 -> ALREADY_GONE)")
+    void recreatedObjectSurvives() {
+        String oldUid = create("backup-a");
+        cluster.intercept((r, c) -> {
+            if (isDeleteOf(r, "backup-a") && oldUid.equals(c.uid(BACKUPS, NS, "backup-a"))) {
+                c.deleteNow(BACKUPS, NS, "backup-a");
+                c.create(BACKUPS, NS, "backup-a");
+            }
+            return null;
+        });
+        CleanupReport report = backups().build().run();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.ALREADY_GONE, a.status(), report.table());
+        assertEquals(409, a.httpStatus());
+        assertEquals(oldUid, a.uid());
+        assertTrue(cluster.exists(BACKUPS, NS, "backup-a"), "the re-created object survives");
+        assertFalse(cluster.uid(BACKUPS, NS, "backup-a").equals(oldUid));
+    }
+
+    @Test
+    @DisplayName("what is sent: UID precondition, propagation policy and grace period in the DeleteOptions")
+    void deleteOptionsOnTheWire() {
+        String uid = create("backup-a");
+        backups().propagationPolicy(PropagationPolicy.FOREGROUND).gracePeriod(Duration.ofSeconds(5)).build().run();
+        MockCluster.Recorded delete = cluster.recorded().stream().filter(r -> r.method().equals("DELETE")).findFirst().orElseThrow();
+        var body = JsonParser.parseString(delete.body()).getAsJsonObject();
+        assertEquals(uid, body.getAsJsonObject("preconditions").get("uid").getAsString());
+        assertEquals("Foreground", body.get("propagationPolicy").getAsString());
+        assertEquals(5, body.get("gracePeriodSeconds").getAsInt());
+    }
+
+    @Test
+    @DisplayName("labelBeforeDelete patches the label (with the UID) before the delete")
+    void labelBeforeDeleteIsPatchedFirst() {
+        String uid = create("backup-a");
+        backups().labelBeforeDelete("longhorn.io/delete-custom-resource-only", "true").build().run();
+        List<MockCluster.Recorded> mutations = cluster.recorded().stream()
+                .filter(r -> r.method().equals("PATCH") || r.method().equals("DELETE")).toList();
+        assertEquals(List.of("PATCH", "DELETE"), mutations.stream().map(MockCluster.Recorded::method).toList());
+        assertEquals("application/merge-patch+json", mutations.get(0).contentType().split(";")[0]);
+        assertEquals("true", cluster.list(BACKUPS, NS).isEmpty() ? "true" : "object left");
+        var patch = JsonParser.parseString(mutations.get(0).body()).getAsJsonObject();
+        assertEquals("true", patch.getAsJsonObject("metadata").getAsJsonObject("labels")
+                .get("longhorn.io/delete-custom-resource-only").getAsString());
+        assertEquals(uid, patch.getAsJsonObject("metadata").get("uid").getAsString());
+    }
+
+    @Test
+    @DisplayName("pagination: every page is listed with limit/continue, each object deleted exactly once, 410 restarts the list")
+    void paginatesAndRestartsOnExpiredContinue() {
+        for (int i = 0; i < 7; i++) {
+            create(String.format("backup-%02d", i));
+        }
+        AtomicInteger expired = new AtomicInteger();
+        cluster.intercept(new PagingInterceptor(PATH, expired));
+        Map<String, Integer> deletes = new ConcurrentHashMap<>();
+        cluster.intercept((r, c) -> {
+            if (r.getMethod().equals("DELETE")) {
+                deletes.merge(r.getPath().split("\\?")[0], 1, Integer::sum);
+            }
+            return null;
+        });
+        CleanupReport report = backups().pageSize(3).waitStrategy(WaitStrategy.POLL).build().run();
+        assertEquals(7, report.count(Outcome.Status.DELETED), report.table());
+        assertEquals(7, deletes.size());
+        assertTrue(deletes.values().stream().allMatch(n -> n == 1), "no object deleted twice: " + deletes);
+        assertEquals(1, expired.get(), "the continue token expired once and the list restarted");
+        assertTrue(cluster.requests().stream().anyMatch(r -> r.contains("limit=3")), "limit is sent");
+        assertTrue(cluster.requests().stream().anyMatch(r -> r.contains("continue=")), "continue is sent");
+    }
+
+    @Test
+    @DisplayName("a namespace that does not exist: SKIPPED by default, a clear error with ifNamespaceMissing(FAIL)")
+    void missingNamespace() {
+        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).namespace("no-such-ns").build().run();
+        assertEquals(1, report.outcomes().size());
+        assertEquals(Outcome.Status.SKIPPED, report.outcomes().get(0).status());
+        assertTrue(report.outcomes().get(0).detail().contains("namespace \"no-such-ns\" does not exist"));
+        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class,
+                () -> Cleanup.builder(cluster.client(), BACKUPS).namespace("no-such-ns")
+                        .ifNamespaceMissing(MissingPolicy.FAIL).build().execute());
+        assertTrue(e.getMessage().contains("namespace \"no-such-ns\" does not exist"), e.getMessage());
+    }
+
+    @Test
+    @DisplayName("403 on the list itself: a clear configuration error naming the verb and resource, nothing deleted")
+    void forbiddenListIsConfigurationError() {
+        create("backup-a");
+        cluster.intercept((r, c) -> r.getMethod().equals("GET")
+                ? MockCluster.status(403, "Forbidden", "backups.longhorn.io is forbidden: User \"limited\" cannot list resource") : null);
+        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class, () -> backups().build().run());
+        assertTrue(e.getMessage().contains("403 Forbidden"), e.getMessage());
+        assertTrue(e.getMessage().contains("'list' backups.longhorn.io in namespace longhorn-system"), e.getMessage());
+        assertEquals(0, cluster.count("DELETE"));
+    }
+
+    @Test
+    @DisplayName("parallelism bounds the deletes in flight")
+    void parallelismBoundsDeletesInFlight() {
+        for (int i = 0; i < 16; i++) {
+            create("backup-" + i);
+        }
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger maxInFlight = new AtomicInteger();
+        cluster.intercept((r, c) -> {
+            if (r.getMethod().equals("DELETE")) {
+                int now = inFlight.incrementAndGet();
+                maxInFlight.accumulateAndGet(now, Math::max);
+                MockResponse response = c.passThrough(r);
+                inFlight.decrementAndGet();
+                return response;
+            }
+            return null;
+        });
+        backups().parallelism(1).build().run();
+        assertEquals(1, maxInFlight.get(), "parallelism 1 is sequential");
+    }
+
+    static Set<String> names(CleanupReport report) {
+        return Set.copyOf(report.outcomes().stream().map(Outcome::name).toList());
+    }
+}

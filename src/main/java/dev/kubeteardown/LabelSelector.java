@@ -110,8 +110,8 @@ final class LabelSelector {
             case "!=": {
                 pos[0]++;
                 String value = peek(tokens, pos);
-                if (value.length() == 1 && SPECIAL.contains(value)) {
-                    value = "";
+                if (value.isEmpty() || (value.length() == 1 && SPECIAL.contains(value))) {
+                    value = ""; // "key=" selects the empty value
                 } else {
                     pos[0]++;
                 }

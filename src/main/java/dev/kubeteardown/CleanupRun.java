@@ -65,7 +65,7 @@ final class CleanupRun {
         Set<String> seen = new HashSet<>();
         Lister.Result listed;
         try {
-            listed = executor.io(() -> lister.list(deadline, seen, ref -> {
+            listed = executor.io(() -> lister.list(deadline, seen, (ref, labels) -> {
                 outcomes.listed(ref);
                 if (spec.dryRun() == DryRun.CLIENT) {
                     outcomes.decide(ref, Outcome.Status.WOULD_DELETE, "dry run: would delete (" + ref.holdDescription()
@@ -185,6 +185,23 @@ final class CleanupRun {
                         "confirmed gone by list after: " + o.detail(), o.attempts(), o.duration(), o.httpStatus(),
                         o.finalizers(), o.deletionTimestamp()));
             }
+        }
+    }
+
+    /** Lists a scope (read only) and hands each object's labels over; for discovery such as stale-run sweeps. */
+    static void listLabels(CleanupSpec spec, ApiClient client, java.util.function.Consumer<Map<String, String>> sink) {
+        CleanupRun run = new CleanupRun(spec, client);
+        try (RunExecutor executor = new RunExecutor(1)) {
+            Lister.Result result = executor.io(() -> run.lister.list(run.deadline, new HashSet<>(),
+                    (ref, labels) -> sink.accept(labels)));
+            if (!result.served()) {
+                LOG.warn("{} is not served; nothing to discover", spec.type());
+            }
+        } catch (Lister.ListFailure e) {
+            throw new CleanupConfigurationException("cannot list " + spec.description() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CleanupInterruptedException(run.report());
         }
     }
 

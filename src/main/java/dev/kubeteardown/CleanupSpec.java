@@ -27,6 +27,13 @@ record CleanupSpec(
         Sleeper sleeper,
         Ticker ticker) {
 
+    /** The same spec with another label selector (sweeps narrow a scope to one run). */
+    CleanupSpec withLabels(LabelSelector selector) {
+        return new CleanupSpec(type, namespace, selector, fields, names, timeout, requestTimeout, parallelism, pageSize,
+                dryRun, propagation, gracePeriod, backoff, waitStrategy, labelsBeforeDelete, ifResourceMissing,
+                ifNamespaceMissing, removeFinalizersAfterDeadline, sleeper, ticker);
+    }
+
     /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */
     String requestNamespace() {
         return type.namespaced() ? namespace : null;

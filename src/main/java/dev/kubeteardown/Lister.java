@@ -21,10 +21,10 @@ final class Lister {
     private static final Logger LOG = LoggerFactory.getLogger(Lister.class);
     private static final int MAX_RESTARTS = 5;
 
-    /** Receives each object in scope. */
+    /** Receives each object in scope, with its labels. */
     @FunctionalInterface
     interface Sink {
-        void accept(ObjectRef ref) throws InterruptedException;
+        void accept(ObjectRef ref, Map<String, String> labels) throws InterruptedException;
     }
 
     /**
@@ -100,10 +100,14 @@ final class Lister {
             JsonElement items = body.get("items");
             if (items != null && items.isJsonArray()) {
                 for (JsonElement item : (JsonArray) items) {
-                    if (item.isJsonObject() && inScope(item.getAsJsonObject())) {
+                    if (!item.isJsonObject()) {
+                        continue;
+                    }
+                    Map<String, String> labels = ObjectRef.labels(item.getAsJsonObject());
+                    if (inScope(item.getAsJsonObject(), labels)) {
                         ObjectRef ref = ObjectRef.of(item.getAsJsonObject());
                         if (seen.add(identity(ref))) {
-                            sink.accept(ref);
+                            sink.accept(ref, labels);
                         }
                     }
                 }
@@ -127,7 +131,7 @@ final class Lister {
 
     Snapshot present(Set<String> uids, Deadline deadline) throws InterruptedException, ListFailure {
         Map<String, ObjectRef> present = new HashMap<>();
-        Result result = list(deadline, new HashSet<>(), ref -> {
+        Result result = list(deadline, new HashSet<>(), (ref, labels) -> {
             if (uids.contains(ref.uid())) {
                 present.put(ref.uid(), ref);
             }
@@ -140,7 +144,7 @@ final class Lister {
         return ref.uid() == null || ref.uid().isEmpty() ? "name:" + ref.qualifiedName() : ref.uid();
     }
 
-    boolean inScope(JsonObject object) {
+    private boolean inScope(JsonObject object, Map<String, String> labels) {
         JsonObject meta = object.has("metadata") && object.get("metadata").isJsonObject()
                 ? object.getAsJsonObject("metadata") : null;
         if (meta == null || ObjectRef.string(meta, "name") == null) {
@@ -149,7 +153,7 @@ final class Lister {
         if (spec.requestNamespace() != null && !spec.requestNamespace().equals(ObjectRef.string(meta, "namespace"))) {
             return false;
         }
-        if (!spec.labels().matches(ObjectRef.labels(object)) || !spec.fields().matches(object)) {
+        if (!spec.labels().matches(labels) || !spec.fields().matches(object)) {
             return false;
         }
         return spec.names() == null || spec.names().test(ObjectRef.string(meta, "name"));

@@ -1,0 +1,133 @@
+package dev.kubeteardown;
+
+import io.kubernetes.client.openapi.ApiClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes what killed test runs leaked: objects of one resource type that carry {@link RunLabels#RUN_LABEL} and
+ * belong to a run that is finished or started longer ago than a given age. Objects without the run label are never
+ * touched (the discovery list selects on the label, and the label is checked again client-side), and the current
+ * run is never swept.
+ *
+ * <pre>{@code
+ * StaleRunSweep.builder(client, Longhorn.backups("v1beta2")).olderThan(Duration.ofHours(2)).build().sweep();
+ * }</pre>
+ */
+public final class StaleRunSweep {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StaleRunSweep.class);
+
+    private final ApiClient client;
+    private final CleanupSpec base;
+    private final Duration olderThan;
+    private final Set<String> finishedRuns;
+    private final String protectedRun;
+
+    private StaleRunSweep(ApiClient client, CleanupSpec base, Duration olderThan, Set<String> finishedRuns, String protectedRun) {
+        this.client = client;
+        this.base = base;
+        this.olderThan = olderThan;
+        this.finishedRuns = Set.copyOf(finishedRuns);
+        this.protectedRun = protectedRun;
+    }
+
+    /** A sweep of one resource type; namespace {@code default} unless told otherwise. */
+    public static Builder builder(ApiClient client, ResourceType type) {
+        return new Builder(client, type);
+    }
+
+    /** The runs found in scope, with their start time, oldest first. */
+    public Map<String, Instant> runs() {
+        Map<String, Instant> runs = new TreeMap<>();
+        CleanupSpec discovery = base.withLabels(LabelSelector.parse(RunLabels.RUN_LABEL));
+        CleanupRun.listLabels(discovery, client, (labels) -> {
+            String run = labels.get(RunLabels.RUN_LABEL);
+            runs.merge(run, started(labels), (a, b) -> a.isBefore(b) ? a : b);
+        });
+        return runs;
+    }
+
+    /** The runs that are stale now. */
+    public Set<String> staleRuns() {
+        Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
+        Set<String> stale = new HashSet<>();
+        runs().forEach((run, started) -> {
+            if (run.equals(protectedRun)) {
+                return;
+            }
+            if (finishedRuns.contains(run) || (cutoff != null && started.isBefore(cutoff))) {
+                stale.add(run);
+            }
+        });
+        return stale;
+    }
+
+    /** Cleans every stale run; one report per run (none when nothing is stale). */
+    public List<CleanupReport> sweep() {
+        List<CleanupReport> reports = new ArrayList<>();
+        for (String run : new java.util.TreeSet<>(staleRuns())) {
+            LOG.info("Sweeping {} of stale run {}", base.type().qualifiedName(), run);
+            CleanupSpec spec = base.withLabels(LabelSelector.parse(RunLabels.RUN_LABEL + "=" + run));
+            reports.add(new CleanupRun(spec, client).execute());
+        }
+        return reports;
+    }
+
+    private static Instant started(Map<String, String> labels) {
+        try {
+            return Instant.ofEpochSecond(Long.parseLong(labels.getOrDefault(RunLabels.STARTED_LABEL, "")));
+        } catch (NumberFormatException e) {
+            return Instant.EPOCH; // unknown start: as old as can be, so only a finished-run rule or any age matches
+        }
+    }
+
+    /** Options of a sweep: every cleanup option, plus which runs count as stale. */
+    public static final class Builder extends CleanupBuilder<Builder> {
+
+        private Duration olderThan;
+        private final Set<String> finishedRuns = new HashSet<>();
+        private String protectedRun = RunLabels.current().id();
+
+        Builder(ApiClient client, ResourceType type) {
+            super(client, Objects.requireNonNull(type, "type"), "default");
+        }
+
+        /** Runs that started longer ago than this are stale. */
+        public Builder olderThan(Duration age) {
+            this.olderThan = Objects.requireNonNull(age, "age");
+            return this;
+        }
+
+        /** Runs known to be finished are stale whatever their age. */
+        public Builder finishedRuns(Set<String> runIds) {
+            finishedRuns.addAll(runIds);
+            return this;
+        }
+
+        /** The run never swept; default {@link RunLabels#current()}. */
+        public Builder protectRun(String runId) {
+            this.protectedRun = runId;
+            return this;
+        }
+
+        public StaleRunSweep build() {
+            if (olderThan == null && finishedRuns.isEmpty()) {
+                throw new IllegalArgumentException("a sweep needs olderThan(...) or finishedRuns(...): with neither, no run is stale");
+            }
+            if (olderThan != null && olderThan.isNegative()) {
+                throw new IllegalArgumentException("olderThan must be >= 0, was " + olderThan);
+            }
+            return new StaleRunSweep(client(), spec(), olderThan, finishedRuns, protectedRun);
+        }
+    }
+}

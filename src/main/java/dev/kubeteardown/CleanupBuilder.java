@@ -49,6 +49,7 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
     private MissingPolicy ifResourceMissing = MissingPolicy.SKIP;
     private MissingPolicy ifNamespaceMissing = MissingPolicy.SKIP;
     private Duration removeFinalizersAfterDeadline;
+    private CleanupListener listener = CleanupListener.NONE;
     private Sleeper sleeper = Sleeper.SYSTEM;
     private Ticker ticker = Ticker.SYSTEM;
 
@@ -199,6 +200,12 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         return self();
     }
 
+    /** Follows each run as it happens (progress displays); called from worker threads. */
+    public B listener(CleanupListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return self();
+    }
+
     // for testing: drive time without waiting
     B sleeper(Sleeper sleeper) {
         this.sleeper = Objects.requireNonNull(sleeper);
@@ -242,7 +249,7 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         return new CleanupSpec(type, type.namespaced() ? namespace : null, LabelSelector.parse(labelSelector),
                 FieldSelector.parse(fieldSelector), names, timeout, requestTimeout, parallelism, pageSize, dryRun,
                 propagation, gracePeriod, backoff, waitStrategy, Map.copyOf(labelsBeforeDelete), ifResourceMissing,
-                ifNamespaceMissing, removeFinalizersAfterDeadline, sleeper, ticker);
+                ifNamespaceMissing, removeFinalizersAfterDeadline, listener, sleeper, ticker);
     }
 
     private static void requirePositive(String name, Duration value) {

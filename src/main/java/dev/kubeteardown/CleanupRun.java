@@ -33,7 +33,7 @@ final class CleanupRun {
         this.api = new KubeApi(client, spec.requestTimeout());
         this.retrier = new Retrier(spec.backoff(), spec.sleeper());
         this.lister = new Lister(spec, api, retrier);
-        this.outcomes = new Outcomes(spec.type(), spec.ticker());
+        this.outcomes = new Outcomes(spec.type(), spec.ticker(), spec.listener());
         this.deadline = Deadline.after(spec.timeout(), spec.ticker());
     }
 

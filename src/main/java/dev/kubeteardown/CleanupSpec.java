@@ -24,6 +24,7 @@ record CleanupSpec(
         MissingPolicy ifResourceMissing,
         MissingPolicy ifNamespaceMissing,
         Duration removeFinalizersAfterDeadline,
+        CleanupListener listener,
         Sleeper sleeper,
         Ticker ticker) {
 
@@ -31,7 +32,7 @@ record CleanupSpec(
     CleanupSpec withLabels(LabelSelector selector) {
         return new CleanupSpec(type, namespace, selector, fields, names, timeout, requestTimeout, parallelism, pageSize,
                 dryRun, propagation, gracePeriod, backoff, waitStrategy, labelsBeforeDelete, ifResourceMissing,
-                ifNamespaceMissing, removeFinalizersAfterDeadline, sleeper, ticker);
+                ifNamespaceMissing, removeFinalizersAfterDeadline, listener, sleeper, ticker);
     }
 
     /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */

@@ -19,17 +19,20 @@ final class Outcomes {
 
     private final String resource;
     private final Ticker ticker;
+    private final CleanupListener listener;
     private final List<Outcome> decided = new ArrayList<>();
     private final Map<String, ObjectRef> undecided = new ConcurrentHashMap<>();
 
-    Outcomes(ResourceType type, Ticker ticker) {
+    Outcomes(ResourceType type, Ticker ticker, CleanupListener listener) {
         this.resource = type.qualifiedName();
         this.ticker = ticker;
+        this.listener = listener;
     }
 
     /** A listed object that will get an outcome later. */
     void listed(ObjectRef ref) {
         undecided.put(key(ref), ref);
+        notify(() -> listener.listed(ref.namespace(), ref.name()));
     }
 
     void decide(ObjectRef ref, Outcome.Status status, String detail, int attempts, long startNanos, int httpStatus) {
@@ -61,6 +64,7 @@ final class Outcomes {
         if (i >= 0) {
             decided.set(i, updated);
             log(updated);
+            notify(() -> listener.decided(updated));
         }
     }
 
@@ -69,6 +73,16 @@ final class Outcomes {
             decided.add(o);
         }
         log(o);
+        notify(() -> listener.decided(o));
+    }
+
+    /** A listener's failure must not change a run's outcome. */
+    private static void notify(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.warn("cleanup listener failed: {}", e.toString());
+        }
     }
 
     private static void log(Outcome o) {

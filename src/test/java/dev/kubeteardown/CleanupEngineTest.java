@@ -438,6 +438,28 @@ class CleanupEngineTest {
         assertEquals(1, maxInFlight.get(), "parallelism 1 is sequential");
     }
 
+    @Test
+    @DisplayName("a listener sees every object listed and every outcome decided")
+    void listenerFollowsTheRun() {
+        create("backup-a");
+        create("backup-b");
+        List<String> listed = Collections.synchronizedList(new ArrayList<>());
+        List<Outcome> decided = Collections.synchronizedList(new ArrayList<>());
+        CleanupReport report = backups().listener(new CleanupListener() {
+            @Override
+            public void listed(String namespace, String name) {
+                listed.add(namespace + "/" + name);
+            }
+
+            @Override
+            public void decided(Outcome outcome) {
+                decided.add(outcome);
+            }
+        }).build().run();
+        assertEquals(Set.of("longhorn-system/backup-a", "longhorn-system/backup-b"), Set.copyOf(listed));
+        assertEquals(Set.copyOf(report.outcomes()), Set.copyOf(decided));
+    }
+
     static Set<String> names(CleanupReport report) {
         return Set.copyOf(report.outcomes().stream().map(Outcome::name).toList());
     }

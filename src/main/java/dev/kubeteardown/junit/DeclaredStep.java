@@ -1,0 +1,55 @@
+package dev.kubeteardown.junit;
+
+import dev.kubeteardown.CleanupStep;
+import io.kubernetes.client.openapi.ApiClient;
+import java.util.Objects;
+
+/** One step as declared: a factory (needs the client at run time) or a step built in advance (does not). */
+final class DeclaredStep {
+
+    private final ScopedStepFactory factory;
+    private final CleanupStep prebuilt;
+
+    private DeclaredStep(ScopedStepFactory factory, CleanupStep prebuilt) {
+        this.factory = factory;
+        this.prebuilt = prebuilt;
+    }
+
+    static DeclaredStep of(ScopedStepFactory factory) {
+        return new DeclaredStep(Objects.requireNonNull(factory, "step factory must not be null"), null);
+    }
+
+    static DeclaredStep of(CleanupStep step) {
+        return new DeclaredStep(null, Objects.requireNonNull(step, "cleanup step must not be null"));
+    }
+
+    boolean needsClient() {
+        return prebuilt == null;
+    }
+
+    /** The step to run; a factory that returns {@code null} is a mistake, named in the failure. */
+    CleanupStep create(ApiClient client, TeardownScope scope) {
+        if (prebuilt != null) {
+            return prebuilt;
+        }
+        CleanupStep step = factory.create(client, scope);
+        if (step == null) {
+            throw new IllegalStateException("step factory " + factory + " returned null");
+        }
+        return step;
+    }
+
+    /** The description, when known without a client. */
+    String describe() {
+        if (prebuilt != null) {
+            return prebuilt.description();
+        }
+        Class<?> type = factory.getClass();
+        return type.isHidden() || type.isSynthetic() || type.isAnonymousClass() ? "a step factory" : type.getSimpleName();
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+}

@@ -1,0 +1,18 @@
+package dev.kubeteardown.junit;
+
+/** When a cleanup runs; named as the JUnit callbacks are, for logs and report entries. */
+enum Phase {
+    AFTER_EACH("afterEach"),
+    AFTER_ALL("afterAll");
+
+    private final String label;
+
+    Phase(String label) {
+        this.label = label;
+    }
+
+    @Override
+    public String toString() {
+        return label;
+    }
+}

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * StaleRunSweep.builder(client, Longhorn.backups("v1beta2")).olderThan(Duration.ofHours(2)).build().sweep();
  * }</pre>
  */
-public final class StaleRunSweep {
+public final class StaleRunSweep implements CleanupStep {
 
     private static final Logger LOG = LoggerFactory.getLogger(StaleRunSweep.class);
 
@@ -70,6 +70,20 @@ public final class StaleRunSweep {
             }
         });
         return stale;
+    }
+
+    /** {@link #sweep()} as one report (empty when nothing is stale), so a sweep can be a step like any other. */
+    @Override
+    public CleanupReport execute() {
+        List<CleanupReport> reports = sweep();
+        return reports.isEmpty()
+                ? new CleanupReport(base.type().toString(), base.scopeDescription() + ", stale runs", List.of(), java.time.Duration.ZERO)
+                : CleanupReport.combine(reports);
+    }
+
+    @Override
+    public String description() {
+        return "stale runs of " + base.description();
     }
 
     /** Cleans every stale run; one report per run (none when nothing is stale). */

@@ -138,6 +138,19 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         return plus(Phase.AFTER_EACH, built(steps));
     }
 
+    /**
+     * A copy that also runs these steps once before the first test of the class that registered the extension -
+     * typically a {@link dev.kubeteardown.StaleRunSweep} that removes what earlier, killed runs leaked.
+     */
+    public KubeTeardownExtension beforeAll(StepFactory... steps) {
+        return plus(Phase.BEFORE_ALL, factories(steps));
+    }
+
+    /** A copy that also runs these already built steps once before the first test. */
+    public KubeTeardownExtension beforeAllSteps(CleanupStep... steps) {
+        return plus(Phase.BEFORE_ALL, built(steps));
+    }
+
     /** A copy that also runs these steps once after all tests of the class, after the ones already declared. */
     public KubeTeardownExtension afterAll(StepFactory... steps) {
         return plus(Phase.AFTER_ALL, factories(steps));
@@ -197,6 +210,7 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         ExtensionContext.Store store = context.getStore(ownerNamespace());
         if (store.get("owner") == null) {
             store.put("owner", context.getUniqueId());
+            runPhase(context, plan(context), Phase.BEFORE_ALL, false);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kubeteardown.junit;
 
 /** When a cleanup runs; named as the JUnit callbacks are, for logs and report entries. */
 enum Phase {
+    BEFORE_ALL("beforeAll"),
     AFTER_EACH("afterEach"),
     AFTER_ALL("afterAll");
 

@@ -1,7 +1,9 @@
 package dev.kubeteardown.junit;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -10,50 +12,54 @@ import java.util.Objects;
  *
  * @param declaredBy {@code extension} or {@code @KubeTeardown}, for the log
  */
-record TeardownPlan(ClientSource client, List<DeclaredStep> afterEach, List<DeclaredStep> afterAll, CleanupMode mode,
+record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, CleanupMode mode,
         FailurePolicy policy, String declaredBy) {
 
     TeardownPlan {
         Objects.requireNonNull(client, "client source");
-        afterEach = List.copyOf(afterEach);
-        afterAll = List.copyOf(afterAll);
+        Map<Phase, List<DeclaredStep>> copy = new EnumMap<>(Phase.class);
+        phases.forEach((phase, steps) -> copy.put(phase, List.copyOf(steps)));
+        phases = java.util.Collections.unmodifiableMap(copy);
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(declaredBy, "declaredBy");
     }
 
     static TeardownPlan of(ClientSource client) {
-        return new TeardownPlan(client, List.of(), List.of(), CleanupMode.DEFAULT, null, "extension");
+        return new TeardownPlan(client, Map.of(), CleanupMode.DEFAULT, null, "extension");
     }
 
     List<DeclaredStep> steps(Phase phase) {
-        return phase == Phase.AFTER_EACH ? afterEach : afterAll;
+        return phases.getOrDefault(phase, List.of());
     }
 
     TeardownPlan plus(Phase phase, List<DeclaredStep> steps) {
         List<DeclaredStep> joined = new ArrayList<>(steps(phase));
         joined.addAll(steps);
-        return phase == Phase.AFTER_EACH
-                ? new TeardownPlan(client, joined, afterAll, mode, policy, declaredBy)
-                : new TeardownPlan(client, afterEach, joined, mode, policy, declaredBy);
+        Map<Phase, List<DeclaredStep>> updated = new EnumMap<>(Phase.class);
+        updated.putAll(phases);
+        updated.put(phase, joined);
+        return new TeardownPlan(client, updated, mode, policy, declaredBy);
     }
 
     TeardownPlan withMode(CleanupMode newMode) {
-        return new TeardownPlan(client, afterEach, afterAll, Objects.requireNonNull(newMode, "mode must not be null"),
-                policy, declaredBy);
+        return new TeardownPlan(client, phases, Objects.requireNonNull(newMode, "mode must not be null"), policy, declaredBy);
     }
 
     TeardownPlan withPolicy(FailurePolicy newPolicy) {
-        return new TeardownPlan(client, afterEach, afterAll, mode,
-                Objects.requireNonNull(newPolicy, "failure policy must not be null"), declaredBy);
+        return new TeardownPlan(client, phases, mode, Objects.requireNonNull(newPolicy, "failure policy must not be null"),
+                declaredBy);
     }
 
     TeardownPlan declaredBy(String by) {
-        return new TeardownPlan(client, afterEach, afterAll, mode, policy, by);
+        return new TeardownPlan(client, phases, mode, policy, by);
     }
 
     @Override
     public String toString() {
-        return "client from " + client + ", afterEach " + afterEach + ", afterAll " + afterAll + ", mode " + mode
-                + ", policy " + (policy == null ? "default" : policy);
+        StringBuilder sb = new StringBuilder("client from ").append(client);
+        for (Phase phase : Phase.values()) {
+            sb.append(", ").append(phase).append(' ').append(steps(phase));
+        }
+        return sb.append(", mode ").append(mode).append(", policy ").append(policy == null ? "default" : policy).toString();
     }
 }

@@ -21,7 +21,7 @@ final class TeardownReporter {
     /** "for BackupIT > restores()" or "for class BackupIT", as messages name what was cleaned after. */
     static String target(ExtensionContext context, Phase phase) {
         String type = context.getTestClass().map(Class::getSimpleName).orElse("?");
-        return phase == Phase.AFTER_ALL || context.getTestMethod().isEmpty() ? "for class " + type
+        return phase != Phase.AFTER_EACH || context.getTestMethod().isEmpty() ? "for class " + type
                 : "for " + type + " > " + context.getDisplayName();
     }
 

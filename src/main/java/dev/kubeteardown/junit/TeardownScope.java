@@ -1,5 +1,7 @@
 package dev.kubeteardown.junit;
 
+import dev.kubeteardown.RunLabels;
+
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -26,8 +28,8 @@ public final class TeardownScope {
 
     /** The per-test label key. */
     public static final String TEST_LABEL = "kube-teardown.dev/test";
-    /** The per-run label key; its value is the run id. */
-    public static final String RUN_LABEL = "kube-teardown.dev/run";
+    /** The per-run label key; its value is the run id (see {@link RunLabels}). */
+    public static final String RUN_LABEL = RunLabels.RUN_LABEL;
 
     static final int MAX_LABEL_VALUE = 63;
     private static final Namespace NAMESPACE = Namespace.create(KubeTeardownExtension.class, "scope");
@@ -84,9 +86,14 @@ public final class TeardownScope {
         return TEST_LABEL + "=" + labelValue;
     }
 
-    /** The labels to put on what the test creates: the test label and the run label. */
+    /**
+     * The labels to put on what the test creates: the test label and the run labels ({@link RunLabels}: run id and
+     * start time), so a {@link dev.kubeteardown.StaleRunSweep} can find what a killed run leaked.
+     */
     public Map<String, String> labels() {
-        return Map.of(TEST_LABEL, labelValue, RUN_LABEL, runId);
+        Map<String, String> labels = new java.util.HashMap<>(RunLabels.of(runId, RunLabels.current().started()).labels());
+        labels.put(TEST_LABEL, labelValue);
+        return Map.copyOf(labels);
     }
 
     /** The run id, shared by every test of one run ({@value KubeTeardownExtension#RUN_ID_PROPERTY}, else random). */

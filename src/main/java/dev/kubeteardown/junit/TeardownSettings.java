@@ -1,9 +1,10 @@
 package dev.kubeteardown.junit;
 
+import dev.kubeteardown.RunLabels;
+
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -69,7 +70,7 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
         Optional<String> configured = context.getConfigurationParameter(KubeTeardownExtension.RUN_ID_PROPERTY)
                 .map(String::trim).filter(s -> !s.isEmpty());
         if (configured.isEmpty()) {
-            return UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            return RunLabels.current().id(); // one run per JVM, shared with the engine's sweep
         }
         try {
             TeardownScope.requireLabelValue(KubeTeardownExtension.RUN_ID_PROPERTY, configured.get());

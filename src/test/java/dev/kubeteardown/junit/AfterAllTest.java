@@ -10,6 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kubeteardown.Cleanup;
+import dev.kubeteardown.RunLabels;
+import dev.kubeteardown.StaleRunSweep;
+import java.time.Duration;
+import java.time.Instant;
 import dev.kubeteardown.junit.TestKit.TestKitOnly;
 import dev.kubeteardown.testing.MockCluster;
 import io.kubernetes.client.openapi.ApiClient;
@@ -77,6 +81,32 @@ class AfterAllTest {
             assertTrue(TestKit.cluster.exists(CONFIG_MAPS, SHARED, "from-first"), "no cleanup between tests");
             TestKit.cluster.create(CONFIG_MAPS, SHARED, "from-second");
         }
+    }
+
+    @TestKitOnly
+    static class SweepBeforeAllTestCase {
+        @RegisterExtension
+        static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
+                .beforeAll(c -> StaleRunSweep.builder(c, CONFIG_MAPS).namespace(SHARED).olderThan(Duration.ofHours(1)).build());
+
+        @Test
+        void leakedObjectsOfKilledRunsAreGoneBeforeTheFirstTest() {
+            assertFalse(TestKit.cluster.exists(CONFIG_MAPS, SHARED, "leaked-by-killed-run"));
+        }
+    }
+
+    @Test
+    @DisplayName("a stale-run sweep as a before-all step removes what a killed run leaked, and nothing else")
+    void sweepBeforeAll() {
+        cluster.create(CONFIG_MAPS, SHARED, "leaked-by-killed-run",
+                RunLabels.of("run-killed", Instant.now().minus(Duration.ofHours(5))).labels(), List.of());
+        cluster.create(CONFIG_MAPS, SHARED, "other-live-run",
+                RunLabels.of("run-live", Instant.now()).labels(), List.of());
+        cluster.create(CONFIG_MAPS, SHARED, "unlabelled");
+        EngineExecutionResults results = TestKit.run(SweepBeforeAllTestCase.class);
+        results.testEvents().assertStatistics(s -> s.succeeded(1));
+        assertTrue(cluster.exists(CONFIG_MAPS, SHARED, "other-live-run"));
+        assertTrue(cluster.exists(CONFIG_MAPS, SHARED, "unlabelled"));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.kubeteardown.junit;
 
+import dev.kubeteardown.RunLabels;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,7 +48,8 @@ class TeardownScopeTest {
         assertNotEquals(a.labelValue(), TeardownScope.of("run1", "[method:x()]/[invocation:#2]", "x").labelValue());
         assertNotEquals(a.labelValue(), TeardownScope.of("run2", "[method:x()]/[invocation:#1]", "x").labelValue());
         assertEquals(TeardownScope.TEST_LABEL + "=" + a.labelValue(), a.selector());
-        assertEquals(Map.of(TeardownScope.TEST_LABEL, a.labelValue(), TeardownScope.RUN_LABEL, "run1"), a.labels());
+        assertEquals(Map.of(TeardownScope.TEST_LABEL, a.labelValue(), TeardownScope.RUN_LABEL, "run1",
+                RunLabels.STARTED_LABEL, Long.toString(RunLabels.current().started().getEpochSecond())), a.labels());
         assertEquals(TeardownScope.RUN_LABEL + "=run1", a.runSelector());
     }
 

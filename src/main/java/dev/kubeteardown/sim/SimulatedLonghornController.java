@@ -1,0 +1,281 @@
+package dev.kubeteardown.sim;
+
+import static dev.kubeteardown.sim.LonghornResources.BACKUPS;
+import static dev.kubeteardown.sim.LonghornResources.BACKUP_VOLUMES;
+import static dev.kubeteardown.sim.LonghornResources.FINALIZER;
+import static dev.kubeteardown.sim.LonghornResources.LABEL_BACKUP_VOLUME;
+import static dev.kubeteardown.sim.LonghornResources.LABEL_DELETE_CUSTOM_RESOURCE_ONLY;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * What longhorn-manager (1.8+) and the garbage collector do when Longhorn objects are deleted, on one
+ * scheduler thread:
+ * <ul>
+ *   <li>a deleted BackupVolume: after {@code remoteDeleteDelay}, drop its data from the backupstore and
+ *       release its finalizer, so it goes first;</li>
+ *   <li>once it is gone, the garbage collector deletes the Backups that carry an owner reference to it:
+ *       {@code cascadeDelay} later, one every {@code gcPace}, as one queue for the whole cluster. This is the
+ *       asynchronous deletion a backup cleanup races: a backup listed while the collector is behind can be
+ *       gone by the time it is deleted (404);</li>
+ *   <li>a deleted Backup: after {@code remoteDeleteDelay}, drop its remote data (unless it or its
+ *       BackupVolume has {@code longhorn.io/delete-custom-resource-only: "true"}) and release its finalizer;
+ *       stuck backups never get there, and nothing does while the backup target is unreachable;</li>
+ *   <li>any other Longhorn kind: release the finalizer after {@code remoteDeleteDelay};</li>
+ *   <li>optionally, the backupstore poll: re-create BackupVolumes and Backups whose data still exists.</li>
+ * </ul>
+ * Store events are handed to the thread and processed in order; all controller state is confined to it.
+ */
+final class SimulatedLonghornController {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SimulatedLonghornController.class);
+
+  /** A backup the garbage collector will delete, with the owner it was collected for. */
+  private record Dependent(String namespace, String name, String uid) {}
+
+  private final ObjectStore store;
+  private final RemoteBackupstore remote;
+  private final ScheduledExecutorService executor;
+  private final Duration cascadeDelay;
+  private final Duration gcPace;
+  private final Duration remoteDeleteDelay;
+  private final Duration pollInterval;
+  private final Set<String> stuckBackups;
+  private volatile boolean targetReachable = true;
+
+  // confined to the executor thread
+  private final Set<String> scheduled = new HashSet<>();
+  private final java.util.ArrayDeque<Dependent> collectorQueue = new java.util.ArrayDeque<>();
+  private boolean collectorRunning;
+
+  SimulatedLonghornController(ObjectStore store, RemoteBackupstore remote, ScheduledExecutorService executor,
+      Duration cascadeDelay, Duration gcPace, Duration remoteDeleteDelay, Duration pollInterval,
+      Set<String> stuckBackups) {
+    this.store = store;
+    this.remote = remote;
+    this.executor = executor;
+    this.cascadeDelay = cascadeDelay;
+    this.gcPace = gcPace;
+    this.remoteDeleteDelay = remoteDeleteDelay;
+    this.pollInterval = pollInterval;
+    this.stuckBackups = stuckBackups;
+  }
+
+  void start() {
+    store.addListener(event -> run(() -> onEvent(event)));
+    if (pollInterval != null) {
+      long millis = Math.max(1, pollInterval.toMillis());
+      executor.scheduleWithFixedDelay(guarded(this::poll), millis, millis, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  void backupTargetReachable(boolean reachable) {
+    targetReachable = reachable;
+  }
+
+  private void onEvent(StoreEvent event) {
+    StoredObject object = event.object();
+    if (!LonghornResources.ALL.contains(object.resource())) {
+      return;
+    }
+    if (event.type() == StoreEvent.Type.DELETED) {
+      scheduled.remove(object.uid());
+      if (object.resource().equals(BACKUP_VOLUMES)) {
+        schedule(cascadeDelay, () -> collectDependents(object));
+      }
+      return;
+    }
+    if (object.deleting() && object.finalizers().contains(FINALIZER) && scheduled.add(object.uid())) {
+      schedule(remoteDeleteDelay, () -> finish(object));
+    }
+  }
+
+  /** The garbage collector found the owner gone: queue the backups that reference it. */
+  private void collectDependents(StoredObject backupVolume) {
+    for (StoredObject backup : List.copyOf(store.scan(BACKUPS))) {
+      if (backup.namespace().equals(backupVolume.namespace()) && ownedBy(backup, backupVolume)) {
+        collectorQueue.add(new Dependent(backup.namespace(), backup.name(), backup.uid()));
+      }
+    }
+    LOG.debug("BackupVolume {} gone: {} backups queued for garbage collection", backupVolume.name(), collectorQueue.size());
+    if (!collectorRunning && !collectorQueue.isEmpty()) {
+      collectorRunning = true;
+      collectNext();
+    }
+  }
+
+  /** Deletes one queued backup (background propagation: its finalizer still applies), then paces itself. */
+  private void collectNext() {
+    Dependent next = collectorQueue.poll();
+    if (next == null) {
+      collectorRunning = false;
+      return;
+    }
+    StoredObject backup = store.get(BACKUPS, next.namespace(), next.name());
+    if (backup != null && backup.uid().equals(next.uid()) && !backup.deleting()) {
+      try {
+        store.delete(BACKUPS, next.namespace(), next.name(), new ObjectStore.Preconditions(next.uid(), null), false);
+      } catch (StatusException raced) {
+        LOG.debug("Garbage collection of backup {} raced: {}", next.name(), raced.getMessage());
+      }
+    }
+    if (gcPace.isZero()) {
+      collectNext();
+    } else {
+      schedule(gcPace, this::collectNext);
+    }
+  }
+
+  /** The remote side of deleting a Backup (or any other non-volume kind), then the finalizer. */
+  private void finish(StoredObject deleted) {
+    StoredObject current = sameObject(deleted);
+    if (current == null) {
+      return;
+    }
+    boolean backup = current.resource().equals(BACKUPS);
+    if (backup && stuckBackups.contains(current.name())) {
+      LOG.debug("Backup {} is stuck: keeping its finalizer", current.name());
+      return;
+    }
+    if (!targetReachable) {
+      schedule(remoteDeleteDelay, () -> finish(current));
+      return;
+    }
+    if (backup && !customResourceOnly(current) && !customResourceOnly(backupVolumeOf(current))) {
+      remote.removeBackup(current.name());
+    }
+    if (current.resource().equals(BACKUP_VOLUMES) && !customResourceOnly(current)) {
+      remote.removeVolume(current.name(), volumeName(current));
+    }
+    releaseFinalizer(current);
+  }
+
+  /** Re-creates custom resources from the backupstore, as longhorn-manager's backupstore poll does. */
+  private void poll() {
+    if (!targetReachable) {
+      return;
+    }
+    for (RemoteBackupstore.RemoteVolume volume : remote.volumes()) {
+      if (store.get(BACKUP_VOLUMES, volume.namespace(), volume.backupVolumeName()) == null) {
+        createQuietly(BACKUP_VOLUMES, volume.namespace(), LonghornObjects.backupVolume(volume.namespace(),
+            volume.backupVolumeName(), volume.volumeName(), volume.target(), Map.of(), null, null));
+      }
+    }
+    Map<String, StoredObject> owners = new HashMap<>();
+    for (StoredObject backupVolume : store.scan(BACKUP_VOLUMES)) {
+      if (!backupVolume.deleting()) {
+        owners.putIfAbsent(backupVolume.namespace() + "/" + volumeName(backupVolume), backupVolume);
+      }
+    }
+    for (RemoteBackupstore.RemoteBackup backup : remote.backups()) {
+      if (store.get(BACKUPS, backup.namespace(), backup.name()) == null) {
+        StoredObject owner = owners.get(backup.namespace() + "/" + backup.volumeName());
+        createQuietly(BACKUPS, backup.namespace(), LonghornObjects.backup(backup.namespace(), backup.name(),
+            backup.volumeName(), backup.target(), Map.of(), owner, "Completed", null, backup.snapshotName(), true));
+      }
+    }
+  }
+
+  private void createQuietly(ApiResource resource, String namespace, ObjectNode object) {
+    try {
+      store.create(resource, namespace, object, ObjectStore.Origin.SYSTEM, false);
+      LOG.debug("Backupstore poll re-created {} {}", resource.kind(), Json.text(Json.metadata(object), "name"));
+    } catch (StatusException raced) {
+      LOG.debug("Backupstore poll skipped {}: {}", resource.kind(), raced.getMessage());
+    }
+  }
+
+  private void releaseFinalizer(StoredObject object) {
+    try {
+      store.update(object.resource(), object.namespace(), object.name(), current -> {
+        if (!current.uid().equals(object.uid())) {
+          throw StatusException.uidPrecondition(object.resource(), object.name(), object.uid(), current.uid());
+        }
+        ObjectNode next = current.copy();
+        List<String> finalizers = current.finalizers().stream().filter(f -> !f.equals(FINALIZER)).toList();
+        Json.metadataForWrite(next).set("finalizers", Json.stringArray(finalizers));
+        return next;
+      }, false);
+    } catch (StatusException gone) {
+      LOG.debug("Finalizer of {} not released: {}", object, gone.getMessage());
+    }
+  }
+
+  private StoredObject sameObject(StoredObject object) {
+    StoredObject current = store.get(object.resource(), object.namespace(), object.name());
+    return current != null && current.uid().equals(object.uid()) ? current : null;
+  }
+
+  private StoredObject backupVolumeOf(StoredObject backup) {
+    JsonNode references = Json.metadata(backup.json()).path("ownerReferences");
+    for (JsonNode reference : references) {
+      StoredObject owner = store.get(BACKUP_VOLUMES, backup.namespace(), Json.text(reference, "name"));
+      if (owner != null && owner.uid().equals(Json.text(reference, "uid"))) {
+        return owner;
+      }
+    }
+    String volumeName = backup.labels().get(LABEL_BACKUP_VOLUME);
+    if (volumeName == null) {
+      return null;
+    }
+    return store.scan(BACKUP_VOLUMES).stream()
+        .filter(bv -> bv.namespace().equals(backup.namespace()) && volumeName.equals(volumeName(bv)))
+        .findFirst().orElse(null);
+  }
+
+  private static boolean ownedBy(StoredObject backup, StoredObject backupVolume) {
+    for (JsonNode reference : Json.metadata(backup.json()).path("ownerReferences")) {
+      if (backupVolume.uid().equals(Json.text(reference, "uid"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String volumeName(StoredObject backupVolume) {
+    String volumeName = Json.text(backupVolume.json().path("spec"), "volumeName");
+    return volumeName != null ? volumeName : backupVolume.labels().get(LABEL_BACKUP_VOLUME);
+  }
+
+  private static boolean customResourceOnly(StoredObject object) {
+    return object != null && "true".equals(object.labels().get(LABEL_DELETE_CUSTOM_RESOURCE_ONLY));
+  }
+
+  private void schedule(Duration delay, Runnable task) {
+    try {
+      executor.schedule(guarded(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException closed) {
+      // the simulator is closing
+    }
+  }
+
+  private void run(Runnable task) {
+    try {
+      executor.execute(guarded(task));
+    } catch (RejectedExecutionException closed) {
+      // the simulator is closing
+    }
+  }
+
+  private static Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.warn("Simulated Longhorn controller failed", e);
+      }
+    };
+  }
+}

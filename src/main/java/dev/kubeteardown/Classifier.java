@@ -46,6 +46,13 @@ final class Classifier {
             case 409:
                 return new Final(Outcome.Status.ALREADY_GONE, "already removed: the UID precondition no longer matches"
                         + " (409 Conflict: " + message + "); an object re-created under the same name was left alone" + retried, code);
+            case 422:
+                if ("patch".equals(verb) && message.contains("metadata.uid")) {
+                    // the patch carries the listed UID; a real server refuses to change it on a same-name replacement
+                    return new Final(Outcome.Status.ALREADY_GONE, "already removed: the object now under this name has"
+                            + " another UID (422: " + message + "); it was left alone" + retried, code);
+                }
+                return new Final(Outcome.Status.FAILED, code + " " + reason(code) + ": " + message + retried, code);
             case 401:
                 return new Final(Outcome.Status.FAILED, "401 Unauthorized: " + message + "; not retried: the client's"
                         + " credentials were refused" + retried, code);

@@ -72,6 +72,12 @@ final class CleanupRun {
                             + ")", 0, 0, 0);
                     return;
                 }
+                if (ref.deletionTimestamp() != null && spec.dryRun() == DryRun.OFF) {
+                    // someone else is already deleting it: wait for it, do not send a second DELETE
+                    pending.put(Lister.identity(ref), new Tracked(ref, 0, deadline.nanoTime(),
+                            "already being deleted when listed (deletionTimestamp " + ref.deletionTimestamp() + ")", false));
+                    return;
+                }
                 executor.submitBounded(() -> deleteOne(deleter, ref, pending));
             }));
         } catch (Lister.ListFailure failure) {
@@ -92,7 +98,7 @@ final class CleanupRun {
             checkNamespace(executor);
         }
         GoneWaiter waiter = new GoneWaiter(spec, api, lister, executor);
-        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(t.ref(), Outcome.Status.DELETED,
+        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(t.ref(), t.statusWhenGone(),
                 how + (t.note().isEmpty() ? "" : "; " + t.note()), t.attempts(), t.startNanos(), 0);
         waiter.await(pending, listed == null ? null : listed.resourceVersion(), deadline, gone);
         Deadline grace = deadline.extendedBy(FINAL_CHECK);
@@ -179,9 +185,10 @@ final class CleanupRun {
         }
         for (Outcome o : failed) {
             if (!snapshot.present().containsKey(o.uid())) {
-                boolean refused = o.httpStatus() == 401 || o.httpStatus() == 403;
+                // gone after a delete this run sent (its answer lost) is DELETED; otherwise someone else removed it
+                boolean ours = outcomes.wasDeleteSent(o.uid()) && o.httpStatus() != 401 && o.httpStatus() != 403;
                 outcomes.replace(o, new Outcome(o.resource(), o.namespace(), o.name(), o.uid(),
-                        refused ? Outcome.Status.ALREADY_GONE : Outcome.Status.DELETED,
+                        ours ? Outcome.Status.DELETED : Outcome.Status.ALREADY_GONE,
                         "confirmed gone by list after: " + o.detail(), o.attempts(), o.duration(), o.httpStatus(),
                         o.finalizers(), o.deletionTimestamp()));
             }

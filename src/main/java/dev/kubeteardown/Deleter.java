@@ -41,6 +41,7 @@ final class Deleter {
                 return null;
             }
         }
+        outcomes.deleteSent(ref);
         Retrier.Exchange deleted = retrier.send("delete " + ref.qualifiedName(),
                 () -> api.delete(spec.type(), ref.namespace(), ref.name(), ref.uid(), spec.propagation(),
                         spec.gracePeriod(), serverDryRun, deadline), deadline);
@@ -59,7 +60,7 @@ final class Deleter {
         }
         JsonObject body = ((Classifier.Accepted) verdict).body();
         ObjectRef latest = isSameObject(body, ref) ? ObjectRef.of(body) : ref;
-        return new Tracked(latest, attempts, start, note);
+        return new Tracked(latest, attempts, start, note, true);
     }
 
     /** A merge patch carrying the UID, so a real server refuses it for a same-name replacement. */

@@ -40,7 +40,7 @@ final class FinalizerRemover {
             Classifier.Verdict verdict = Classifier.classify(patched, "patch", spec.type(), ref);
             Tracked updated = new Tracked(ref, t.attempts() + patched.attempts(), t.startNanos(),
                     "finalizers " + ref.finalizers() + " removed by kube-teardown after the deadline (removeFinalizersAfterDeadline);"
-                            + " what they protected was not cleaned up");
+                            + " what they protected was not cleaned up", true);
             pending.remove(uid);
             if (verdict instanceof Classifier.Final) {
                 Classifier.Final f = (Classifier.Final) verdict;
@@ -48,9 +48,12 @@ final class FinalizerRemover {
                     outcomes.decide(ref, Outcome.Status.DELETED, "confirmed gone (404) when removing its finalizers",
                             updated.attempts(), t.startNanos(), 0);
                 } else {
-                    // 409: the object changed since it was last seen; leave it to the STUCK report rather than guess
+                    // the object changed since it was last seen (409) or the patch was refused: leave it STUCK, say why
+                    String why = f.httpStatus() == 409
+                            ? "the object changed since it was last seen (409 Conflict: " + patched.result().message() + ")"
+                            : f.detail();
                     pending.put(uid, new Tracked(ref, updated.attempts(), t.startNanos(),
-                            "finalizer removal refused: " + f.detail()));
+                            "finalizer removal refused: " + why, t.byThisRun()));
                 }
                 continue;
             }

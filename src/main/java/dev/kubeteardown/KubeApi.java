@@ -64,13 +64,19 @@ final class KubeApi {
         String message() {
             JsonObject json = json();
             if (json != null && json.has("message") && !json.get("message").isJsonNull()) {
-                return json.get("message").getAsString();
+                return oneLine(json.get("message").getAsString());
             }
             if (body == null || body.isBlank()) {
                 return "empty response body";
             }
-            return body.length() > 300 ? body.substring(0, 300) + "..." : body;
+            String text = oneLine(body); // e.g. "404 page not found\n" for a resource type not served
+            return text.length() > 300 ? text.substring(0, 300) + "..." : text;
         }
+    }
+
+    /** Messages end up in one-line summaries and log lines. */
+    static String oneLine(String text) {
+        return text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     HttpResult list(ResourceType type, String namespace, String labelSelector, String fieldSelector, int limit,

@@ -22,6 +22,7 @@ final class Outcomes {
     private final CleanupListener listener;
     private final List<Outcome> decided = new ArrayList<>();
     private final Map<String, ObjectRef> undecided = new ConcurrentHashMap<>();
+    private final java.util.Set<String> deleteSent = ConcurrentHashMap.newKeySet();
 
     Outcomes(ResourceType type, Ticker ticker, CleanupListener listener) {
         this.resource = type.qualifiedName();
@@ -33,6 +34,15 @@ final class Outcomes {
     void listed(ObjectRef ref) {
         undecided.put(key(ref), ref);
         notify(() -> listener.listed(ref.namespace(), ref.name()));
+    }
+
+    /** This run is about to send a DELETE for the object (so, once gone, it was this run that deleted it). */
+    void deleteSent(ObjectRef ref) {
+        deleteSent.add(key(ref));
+    }
+
+    boolean wasDeleteSent(String uid) {
+        return deleteSent.contains(uid);
     }
 
     void decide(ObjectRef ref, Outcome.Status status, String detail, int attempts, long startNanos, int httpStatus) {

@@ -460,6 +460,19 @@ class CleanupEngineTest {
         assertEquals(Set.copyOf(report.outcomes()), Set.copyOf(decided));
     }
 
+    @Test
+    @DisplayName("an object someone else is already deleting is waited for, gets no second DELETE, and is ALREADY_GONE")
+    void objectAlreadyTerminatingIsWaitedForNotDeletedAgain() {
+        cluster.create(BACKUPS, NS, "terminating", Map.of(), List.of("longhorn.io"));
+        cluster.deleteNow(BACKUPS, NS, "terminating"); // Longhorn's garbage collection got there first
+        controller.schedule(() -> cluster.removeFinalizers(BACKUPS, NS, "terminating"), 200, TimeUnit.MILLISECONDS);
+        CleanupReport report = backups().build().run();
+        Outcome o = outcome(report, "terminating");
+        assertEquals(Outcome.Status.ALREADY_GONE, o.status(), report.table());
+        assertTrue(o.detail().contains("already being deleted when listed"), o.detail());
+        assertEquals(0, cluster.count("DELETE"), "no DELETE from the run: " + cluster.requests());
+    }
+
     static Set<String> names(CleanupReport report) {
         return Set.copyOf(report.outcomes().stream().map(Outcome::name).toList());
     }

@@ -1,0 +1,105 @@
+package dev.kubeteardown.cli;
+
+import dev.kubeteardown.CleanupConfigurationException;
+import dev.kubeteardown.CleanupReport;
+import dev.kubeteardown.MissingPolicy;
+import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The Longhorn teardown against a real cluster, e.g. after an interrupted suite left backup volumes or failed
+ * backups behind. Without {@code --yes} it is a dry run: it lists what it would delete and deletes nothing.
+ */
+@Command(name = "longhorn", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Delete Longhorn backup volumes, then backups, in a real cluster (as Longhorn's suite tears down).",
+                "Without --yes this is a dry run: nothing is deleted. Exit 0 clean, 1 not clean, 2 usage/configuration error."})
+final class LonghornCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Clusters cluster;
+
+    @Option(names = {"-n", "--namespace"}, defaultValue = "longhorn-system", description = "Longhorn's namespace (default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Option(names = {"-l", "--selector"}, description = "Label selector limiting which backup volumes and backups are deleted.")
+    String selector;
+
+    @Option(names = "--api-version", defaultValue = "v1beta2", description = "Longhorn API version (default: ${DEFAULT-VALUE}).")
+    String apiVersion;
+
+    @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
+    boolean yes;
+
+    @Option(names = "--dry-run", description = "List only (the default without --yes); wins over --yes.")
+    boolean dryRun;
+
+    @Option(names = "--delete-custom-resource-only",
+            description = "Label objects longhorn.io/delete-custom-resource-only=true first: Longhorn keeps the backupstore data.")
+    boolean customResourceOnly;
+
+    @Option(names = "--require-crds", description = "Fail (exit 2) when a Longhorn CRD is not installed, instead of skipping it.")
+    boolean requireCrds;
+
+    @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class,
+            description = "Deadline of each step, waits included (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--parallelism", defaultValue = "8", description = "Concurrent deletes (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--all", description = "List every object in the text output, not only examples.")
+    boolean all;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    Output output;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        boolean text = output == Output.text;
+        boolean reallyDelete = yes && !dryRun;
+        var client = cluster.client();
+        Teardown teardown = new Teardown(out, text && System.console() != null);
+        Teardown.Options options = new Teardown.Options() {
+            @Override
+            public <B extends LonghornCleanupBuilder<B>> B apply(B b) {
+                b.namespace(namespace).apiVersion(apiVersion).timeout(timeout).parallelism(parallelism)
+                        .dryRun(!reallyDelete).deleteCustomResourceOnly(customResourceOnly)
+                        .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
+                if (selector != null) {
+                    b.labelSelector(selector);
+                }
+                return b;
+            }
+        };
+        if (text && !reallyDelete) {
+            out.println("Dry run: nothing will be deleted (add --yes to delete).");
+        }
+        List<CleanupReport> reports;
+        try {
+            reports = teardown.longhorn(client, options, text);
+        } catch (CleanupConfigurationException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return Main.USAGE;
+        }
+        if (text) {
+            teardown.printText(reports, all);
+            out.println();
+            reports.forEach(r -> out.println(r.summary()));
+        } else {
+            teardown.printJson(reports, null);
+        }
+        return Teardown.exitCode(reports);
+    }
+}

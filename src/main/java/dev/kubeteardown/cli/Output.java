@@ -1,0 +1,9 @@
+package dev.kubeteardown.cli;
+
+/** How results are printed. */
+enum Output {
+    /** Tables for people. */
+    text,
+    /** The report as JSON, for CI. */
+    json
+}

@@ -1,0 +1,169 @@
+package dev.kubeteardown.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.kubeteardown.sim.BackupstoreSpec;
+import dev.kubeteardown.sim.LonghornSimulator;
+import dev.kubeteardown.sim.SeededBackupstore;
+import dev.kubeteardown.sim.Verb;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line end to end, in-process: exit codes, output, and what reaches the (simulated) cluster. */
+class CliTest {
+
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+        JsonObject json() {
+            return JsonParser.parseString(out).getAsJsonObject();
+        }
+    }
+
+    static Run cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    Path kubeconfig(String server) throws IOException {
+        Path file = dir.resolve("kubeconfig");
+        Files.writeString(file, String.join("\n",
+                "apiVersion: v1",
+                "kind: Config",
+                "clusters:",
+                "- name: sim",
+                "  cluster:",
+                "    server: " + server,
+                "users:",
+                "- name: tester",
+                "  user:",
+                "    token: not-checked-by-the-simulator",
+                "contexts:",
+                "- name: sim",
+                "  context:",
+                "    cluster: sim",
+                "    user: tester",
+                "current-context: sim",
+                ""));
+        return file;
+    }
+
+    @Test
+    @DisplayName("demo: exit 0, the table for both steps and the closing line")
+    void demoIsClean() {
+        Run run = cli("demo", "--volumes", "4", "--backups-per-volume", "5", "--failed", "2");
+        assertEquals(Main.CLEAN, run.code(), run.out() + run.err());
+        assertTrue(run.out().contains("backupvolumes.longhorn.io/v1beta2"), run.out());
+        assertTrue(run.out().contains("backups.longhorn.io/v1beta2"), run.out());
+        assertTrue(run.out().contains("kube-teardown: clean"), run.out());
+    }
+
+    @Test
+    @DisplayName("demo --output json: parses, is clean, and counts every seeded backup once")
+    void demoJson() {
+        Run run = cli("demo", "--volumes", "3", "--backups-per-volume", "4", "--failed", "2", "-o", "json");
+        assertEquals(Main.CLEAN, run.code(), run.err());
+        JsonObject json = run.json();
+        assertTrue(json.get("clean").getAsBoolean());
+        var steps = json.getAsJsonArray("steps");
+        assertEquals(2, steps.size());
+        assertEquals(3, steps.get(0).getAsJsonObject().getAsJsonArray("outcomes").size(), "3 backup volumes");
+        JsonObject counts = steps.get(1).getAsJsonObject().getAsJsonObject("counts");
+        assertEquals(0, counts.get("FAILED").getAsInt());
+        assertEquals(0, counts.get("STUCK").getAsInt());
+    }
+
+    @Test
+    @DisplayName("longhorn without --yes is a dry run: WOULD_DELETE, no DELETE reaches the cluster")
+    void longhornDryRunByDefault() throws IOException {
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            SeededBackupstore seeded = sim.seed(BackupstoreSpec.of(2, 3).failedBackups(1));
+            Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "-o", "json");
+            assertEquals(Main.CLEAN, run.code(), run.err());
+            JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+            assertEquals(seeded.backupCount(), counts.get("WOULD_DELETE").getAsInt());
+            assertEquals(0, sim.requests().count(Verb.DELETE));
+            assertEquals(0, sim.requests().count(Verb.PATCH));
+        }
+    }
+
+    @Test
+    @DisplayName("longhorn --yes through a kubeconfig: deletes, JSON matches the cluster, exit 0")
+    void longhornDeletes() throws IOException {
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            SeededBackupstore seeded = sim.seed(BackupstoreSpec.of(2, 3).failedBackups(2));
+            Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--yes", "-o", "json");
+            assertEquals(Main.CLEAN, run.code(), run.err());
+            var steps = run.json().getAsJsonArray("steps");
+            JsonObject volumes = steps.get(0).getAsJsonObject().getAsJsonObject("counts");
+            assertEquals(seeded.backupVolumes().size(), volumes.get("DELETED").getAsInt());
+            int backupsHandled = steps.get(1).getAsJsonObject().getAsJsonArray("outcomes").size();
+            assertTrue(backupsHandled >= seeded.failedBackups().size(), "the failed backups are cleaned by the second step");
+            Run again = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--yes", "-o", "json");
+            assertEquals(0, again.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonArray("outcomes").size(),
+                    "nothing is left: " + again.out());
+        }
+    }
+
+    @Test
+    @DisplayName("exit 1 when a backup is STUCK")
+    void stuckIsExitOne() throws IOException {
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            sim.seed(BackupstoreSpec.of(1, 2).stuckBackups(1));
+            Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--yes", "--timeout", "1s");
+            assertEquals(Main.NOT_CLEAN, run.code(), run.out() + run.err());
+            assertTrue(run.out().contains("STUCK"), run.out());
+        }
+    }
+
+    @Test
+    @DisplayName("exit 2: no kubeconfig, unreachable server, a required CRD that is not installed, bad flags")
+    void usageErrorsAreExitTwo() throws IOException {
+        Run missing = cli("longhorn", "--kubeconfig", dir.resolve("nope").toString());
+        assertEquals(Main.USAGE, missing.code());
+        assertTrue(missing.err().contains("no kubeconfig found at"), missing.err());
+
+        Run unreachable = cli("longhorn", "--kubeconfig", kubeconfig("http://127.0.0.1:1").toString(), "--yes");
+        assertEquals(Main.USAGE, unreachable.code(), unreachable.out());
+        assertTrue(unreachable.err().contains("cannot reach the API server"), unreachable.err());
+
+        try (LonghornSimulator sim = LonghornSimulator.builder().notServed("longhorn.io", "v1beta1").start()) {
+            Run skipped = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--api-version", "v1beta1");
+            assertEquals(Main.CLEAN, skipped.code(), skipped.err());
+            assertTrue(skipped.out().contains("SKIPPED"), skipped.out());
+            Run required = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--api-version", "v1beta1", "--require-crds");
+            assertEquals(Main.USAGE, required.code());
+            assertTrue(required.err().contains("is not served"), required.err());
+        }
+        assertEquals(Main.USAGE, cli("demo", "--timeout", "soon").code());
+        assertEquals(Main.USAGE, cli("no-such-command").code());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "longhorn", "sweep"})
+    void everyCommandHasHelp(String command) {
+        Run run = cli(command, "--help");
+        assertEquals(0, run.code());
+        assertTrue(run.out().contains("Usage: kube-teardown " + command), run.out());
+    }
+
+    @Test
+    void durations() {
+        assertEquals(java.time.Duration.ofMillis(1500), DurationConverter.parse("1s500ms"));
+        assertEquals(java.time.Duration.ofMinutes(90), DurationConverter.parse("1h30m"));
+    }
+}

@@ -68,6 +68,7 @@ public final class RealApiServer {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+  private static final int START_ATTEMPTS = 3;
   /** Stop order: the watchdog first, so it does not race us, then the servers, dependants first. */
   private static final List<String> PROCESSES = List.of("watchdog", "kcm", "apiserver", "etcd");
   private static final Map<String, String> PROCESS_COMMAND =
@@ -83,6 +84,7 @@ public final class RealApiServer {
   private final List<Long> pids = new ArrayList<>();
   private boolean garbageCollector;
   private byte[] caCert;
+  private long startupMillis;
 
   private RealApiServer(Path projectDir) {
     this.workDir = projectDir.resolve("target").resolve("it-cluster");
@@ -154,6 +156,11 @@ public final class RealApiServer {
   /** Whether kube-controller-manager runs, so that owned objects are garbage-collected. */
   public boolean hasGarbageCollector() {
     return garbageCollector;
+  }
+
+  /** How long {@link #get()} took to start everything (binaries lookup, servers, CRDs, RBAC, GC sync). */
+  public long startupMillis() {
+    return startupMillis;
   }
 
   /** {@code target/it-cluster}: logs ({@code *.log}), pid files and the {@code env} file. */
@@ -238,8 +245,7 @@ public final class RealApiServer {
       LOG.info("binaries in {} ({} ms){}", bin, millisSince(t0),
           kcmAvailable ? "" : "; no kube-controller-manager there: no garbage collector");
 
-      runScript(START_TIMEOUT, "start", workDir.toString(), "--no-kcm",
-          "--owner-pid", Long.toString(ProcessHandle.current().pid()));
+      startServers();
       readEnv();
       long tApi = System.nanoTime();
       LOG.info("etcd + kube-apiserver ready at {} ({} ms)", apiUrl(), millisSince(tBinaries));
@@ -257,7 +263,8 @@ public final class RealApiServer {
         garbageCollector = true;
         LOG.info("kube-controller-manager garbage collector synced ({} ms)", millisSince(tSetup));
       }
-      LOG.info("real API server up in {} ms (logs in {})", millisSince(t0), workDir);
+      startupMillis = millisSince(t0);
+      LOG.info("real API server up in {} ms (logs in {})", startupMillis, workDir);
     } catch (IOException e) {
       throw new IllegalStateException("starting the real API server failed: " + e, e);
     } catch (ApiException e) {
@@ -267,6 +274,41 @@ public final class RealApiServer {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while starting the real API server", e);
     }
+  }
+
+  /**
+   * {@code scripts/test-cluster start --no-kcm}, tried again (up to {@value #START_ATTEMPTS} times) when a port it
+   * picked as free was taken by another process before etcd or the apiserver bound it: other test JVMs on the same
+   * machine open ports all the time, and the script's "free port" is only free when it looks.
+   */
+  private void startServers() throws IOException, InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        runScript(START_TIMEOUT, "start", workDir.toString(), "--no-kcm",
+            "--owner-pid", Long.toString(ProcessHandle.current().pid()));
+        return;
+      } catch (IllegalStateException e) {
+        if (attempt >= START_ATTEMPTS || !portTaken()) {
+          throw e;
+        }
+        LOG.warn("start attempt {} of {} failed because a port was taken meanwhile (address already in use); retrying",
+            attempt, START_ATTEMPTS);
+        runScript(Duration.ofSeconds(60), "stop", workDir.toString());
+      }
+    }
+  }
+
+  private boolean portTaken() {
+    for (String log : List.of("etcd.log", "apiserver.log")) {
+      try {
+        if (Files.readString(workDir.resolve(log), StandardCharsets.UTF_8).contains("address already in use")) {
+          return true;
+        }
+      } catch (IOException e) {
+        // no such log: that component did not get as far
+      }
+    }
+    return false;
   }
 
   /** Stops every process recorded in the pid files, by PID only; idempotent. Called by the shutdown hook. */

@@ -34,6 +34,7 @@ public final class CleanupReport {
     private final String scope;
     private final List<Outcome> outcomes;
     private final Duration duration;
+    private final List<String> notes;
 
     /**
      * @param resource what was cleaned, e.g. {@code backups.longhorn.io/v1beta2}
@@ -42,23 +43,33 @@ public final class CleanupReport {
      * @param duration wall time of the run
      */
     public CleanupReport(String resource, String scope, List<Outcome> outcomes, Duration duration) {
+        this(resource, scope, outcomes, duration, List.of());
+    }
+
+    /**
+     * @param notes facts about the scope that concern no single object, e.g. that its namespace does not exist
+     */
+    public CleanupReport(String resource, String scope, List<Outcome> outcomes, Duration duration, List<String> notes) {
         this.resource = Objects.requireNonNull(resource, "resource");
         this.scope = Objects.requireNonNull(scope, "scope");
         this.outcomes = List.copyOf(outcomes);
         this.duration = Objects.requireNonNull(duration, "duration");
+        this.notes = List.copyOf(notes);
     }
 
     /** Joins the reports of several steps (for example backup volumes, then backups) into one. */
     public static CleanupReport combine(List<CleanupReport> reports) {
         List<Outcome> all = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         Duration total = Duration.ZERO;
         for (CleanupReport r : reports) {
             all.addAll(r.outcomes);
+            notes.addAll(r.notes);
             total = total.plus(r.duration);
         }
         String resources = reports.stream().map(CleanupReport::resource).collect(Collectors.joining(", "));
         String scopes = reports.stream().map(CleanupReport::scope).distinct().collect(Collectors.joining("; "));
-        return new CleanupReport(resources, scopes, all, total);
+        return new CleanupReport(resources, scopes, all, total, notes);
     }
 
     /** What was cleaned, e.g. {@code backups.longhorn.io/v1beta2}. */
@@ -79,6 +90,11 @@ public final class CleanupReport {
     /** Wall time of the run, waits included. */
     public Duration duration() {
         return duration;
+    }
+
+    /** Facts about the scope that concern no single object (e.g. its namespace does not exist); usually empty. */
+    public List<String> notes() {
+        return notes;
     }
 
     /** How many outcomes have the given status. */
@@ -128,9 +144,9 @@ public final class CleanupReport {
         String counts = counts().entrySet().stream().filter(e -> e.getValue() > 0)
                 .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
         long objects = outcomes.stream().filter(o -> !o.isScopeOutcome()).count();
-        return String.format(Locale.ROOT, "%s in %s: %d object%s%s in %.2f s, %s", resource, scope, objects,
+        return String.format(Locale.ROOT, "%s in %s: %d object%s%s in %.2f s, %s%s", resource, scope, objects,
                 objects == 1 ? "" : "s", counts.isEmpty() ? "" : ", " + counts, duration.toMillis() / 1000.0,
-                isClean() ? "clean" : "NOT CLEAN");
+                isClean() ? "clean" : "NOT CLEAN", notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
     }
 
     /** A multi-line table: the summary, then one row per outcome. */
@@ -164,6 +180,11 @@ public final class CleanupReport {
         JsonObject counts = new JsonObject();
         counts().forEach((k, v) -> counts.addProperty(k.name(), v));
         root.add("counts", counts);
+        if (!notes.isEmpty()) {
+            JsonArray noteArray = new JsonArray();
+            notes.forEach(noteArray::add);
+            root.add("notes", noteArray);
+        }
         JsonArray items = new JsonArray();
         for (Outcome o : outcomes) {
             JsonObject item = new JsonObject();

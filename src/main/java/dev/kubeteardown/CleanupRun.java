@@ -137,7 +137,10 @@ final class CleanupRun {
         outcomes.scope(spec.requestNamespace(), Outcome.Status.SKIPPED, detail, 404);
     }
 
-    /** An empty list may mean a misspelt namespace; only then is it worth one GET to tell. */
+    /**
+     * An empty list may mean a misspelt namespace; only then is it worth one GET to tell. A missing namespace is a
+     * note on the report (there is nothing to clean there), or an error under {@link MissingPolicy#FAIL}.
+     */
     private void checkNamespace(RunExecutor executor) throws InterruptedException {
         String namespace = spec.requestNamespace();
         if (namespace == null) {
@@ -162,7 +165,7 @@ final class CleanupRun {
         if (spec.ifNamespaceMissing() == MissingPolicy.FAIL) {
             throw new CleanupConfigurationException("cannot clean " + spec.description() + ": " + detail);
         }
-        outcomes.scope(namespace, Outcome.Status.SKIPPED, detail + "; nothing to clean", 404);
+        outcomes.note(spec.type().qualifiedName() + ": " + detail + "; nothing to clean");
     }
 
     /**
@@ -213,6 +216,7 @@ final class CleanupRun {
     }
 
     private CleanupReport report() {
-        return new CleanupReport(spec.type().toString(), spec.scopeDescription(), outcomes.snapshot(), deadline.elapsed());
+        return new CleanupReport(spec.type().toString(), spec.scopeDescription(), outcomes.snapshot(), deadline.elapsed(),
+                outcomes.notes());
     }
 }

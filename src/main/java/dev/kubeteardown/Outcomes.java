@@ -23,6 +23,7 @@ final class Outcomes {
     private final List<Outcome> decided = new ArrayList<>();
     private final Map<String, ObjectRef> undecided = new ConcurrentHashMap<>();
     private final java.util.Set<String> deleteSent = ConcurrentHashMap.newKeySet();
+    private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     Outcomes(ResourceType type, Ticker ticker, CleanupListener listener) {
         this.resource = type.qualifiedName();
@@ -55,6 +56,16 @@ final class Outcomes {
     /** An outcome about the whole scope (resource type not served, namespace missing, listing cut short). */
     void scope(String namespace, Outcome.Status status, String detail, int httpStatus) {
         add(new Outcome(resource, namespace, "", "", status, detail, 0, Duration.ZERO, httpStatus, List.of(), null));
+    }
+
+    /** A fact about the scope that concerns no single object; logged at WARN. */
+    void note(String note) {
+        notes.add(note);
+        LOG.warn("{}", note);
+    }
+
+    List<String> notes() {
+        return List.copyOf(notes);
     }
 
     /** Every listed object without an outcome becomes FAILED with this reason (interrupt, unexpected error). */

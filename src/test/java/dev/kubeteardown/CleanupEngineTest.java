@@ -392,12 +392,14 @@ class CleanupEngineTest {
     }
 
     @Test
-    @DisplayName("a namespace that does not exist: SKIPPED by default, a clear error with ifNamespaceMissing(FAIL)")
+    @DisplayName("a namespace that does not exist: a note on a clean report by default, a clear error with ifNamespaceMissing(FAIL)")
     void missingNamespace() {
         CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).namespace("no-such-ns").build().run();
-        assertEquals(1, report.outcomes().size());
-        assertEquals(Outcome.Status.SKIPPED, report.outcomes().get(0).status());
-        assertTrue(report.outcomes().get(0).detail().contains("namespace \"no-such-ns\" does not exist"));
+        assertEquals(0, report.outcomes().size(), "no object, so no outcome");
+        assertTrue(report.isClean());
+        assertEquals(List.of("backups.longhorn.io: namespace \"no-such-ns\" does not exist; nothing to clean"), report.notes());
+        assertTrue(report.summary().endsWith("clean (backups.longhorn.io: namespace \"no-such-ns\" does not exist; nothing to clean)"),
+                report.summary());
         CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class,
                 () -> Cleanup.builder(cluster.client(), BACKUPS).namespace("no-such-ns")
                         .ifNamespaceMissing(MissingPolicy.FAIL).build().execute());

@@ -42,9 +42,11 @@ final class TeardownResult {
         List<Outcome> outcomes = new ArrayList<>();
         List<String> resources = new ArrayList<>();
         List<String> scopes = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         for (StepResult s : steps) {
             if (s.report() != null) {
                 outcomes.addAll(s.report().outcomes());
+                notes.addAll(s.report().notes());
                 resources.add(s.report().resource());
                 scopes.add(s.report().scope());
             } else {
@@ -57,7 +59,7 @@ final class TeardownResult {
         }
         String scope = scopes.stream().distinct().collect(Collectors.joining("; "));
         return new CleanupReport(String.join(", ", resources), scope.isEmpty() ? "(no step reported)" : scope,
-                outcomes, took);
+                outcomes, took, notes);
     }
 
     CleanupReport report() {

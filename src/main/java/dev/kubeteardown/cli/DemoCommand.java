@@ -39,8 +39,12 @@ final class DemoCommand implements Callable<Integer> {
     int failed;
 
     @Option(names = "--cascade-delay", defaultValue = "200ms", converter = DurationConverter.class,
-            description = "Delay before Longhorn deletes a deleted volume's backups (default: ${DEFAULT-VALUE}).")
+            description = "Delay between a backup volume going and the garbage collector deleting its backups (default: ${DEFAULT-VALUE}).")
     Duration cascadeDelay;
+
+    @Option(names = "--gc-pace", defaultValue = "5ms", converter = DurationConverter.class,
+            description = "Time the garbage collector takes per backup of a deleted volume (default: ${DEFAULT-VALUE}).")
+    Duration gcPace;
 
     @Option(names = "--remote-delete-delay", defaultValue = "100ms", converter = DurationConverter.class,
             description = "Delay before a deleted backup's finalizer is released (default: ${DEFAULT-VALUE}).")
@@ -121,7 +125,7 @@ final class DemoCommand implements Callable<Integer> {
                     n.addProperty("durationMillis", naiveResult.duration().toMillis());
                     n.addProperty("deleted", naiveResult.deleted());
                     if (naiveResult.failure() != null) {
-                        n.addProperty("failure", "(" + naiveResult.failure().getCode() + ") " + naiveResult.failure().getResponseBody());
+                        n.addProperty("failure", naiveResult.failureMessage());
                     }
                     extra.add("naive", n);
                 }
@@ -141,7 +145,7 @@ final class DemoCommand implements Callable<Integer> {
         if (errorRate > 0) {
             faults.on(Verb.DELETE).errorRate(503, errorRate).retryAfter(Duration.ofSeconds(1));
         }
-        return LonghornSimulator.builder().cascadeDelay(cascadeDelay).remoteDeleteDelay(remoteDeleteDelay)
+        return LonghornSimulator.builder().cascadeDelay(cascadeDelay).gcPace(gcPace).remoteDeleteDelay(remoteDeleteDelay)
                 .faults(faults.build()).start();
     }
 
@@ -167,11 +171,6 @@ final class DemoCommand implements Callable<Integer> {
         if (r.succeeded()) {
             return "completed in " + took + " (" + r.deleted() + " deletes, " + r.polls() + " one-second polls)";
         }
-        String body = r.failure().getResponseBody();
-        String message = body != null && body.contains("\"message\"")
-                ? com.google.gson.JsonParser.parseString(body).getAsJsonObject().get("message").getAsString()
-                : r.failure().getMessage();
-        return "FAILED after " + took + ": (" + r.failure().getCode() + ") " + message
-                + " - the race kube-teardown counts as ALREADY_GONE";
+        return "FAILED after " + took + ": " + r.failureMessage() + " - the race kube-teardown counts as ALREADY_GONE";
     }
 }

@@ -39,6 +39,11 @@ public final class NaiveTeardown {
         public boolean succeeded() {
             return failure == null;
         }
+
+        /** {@code (404) backups.longhorn.io "backup-x" not found}, as the suite's log showed it; empty on success. */
+        public String failureMessage() {
+            return failure == null ? "" : "(" + failure.getCode() + ") " + reason(failure);
+        }
     }
 
     private final CustomObjectsApi api;
@@ -64,8 +69,9 @@ public final class NaiveTeardown {
             cleanup("backups", BACKUP_ROUNDS, counts);
             return new Result(counts[0], counts[1], counts[2], Duration.ofNanos(System.nanoTime() - start), null);
         } catch (ApiException e) {
-            progress.accept("naive teardown aborted: (" + e.getCode() + ") " + reason(e));
-            return new Result(counts[0], counts[1], counts[2], Duration.ofNanos(System.nanoTime() - start), e);
+            Result failed = new Result(counts[0], counts[1], counts[2], Duration.ofNanos(System.nanoTime() - start), e);
+            progress.accept("naive teardown aborted: " + failed.failureMessage());
+            return failed;
         }
     }
 
@@ -101,8 +107,17 @@ public final class NaiveTeardown {
         return items.stream().map(i -> (String) ((Map<String, Object>) i.get("metadata")).get("name")).toList();
     }
 
-    private static String reason(ApiException e) {
+    /** The Status message of the error body, else the body, else the exception's message. */
+    static String reason(ApiException e) {
         String body = e.getResponseBody();
-        return body == null || body.isBlank() ? "Reason: " + e.getMessage() : body;
+        if (body == null || body.isBlank()) {
+            return "Reason: " + e.getMessage();
+        }
+        try {
+            var json = com.google.gson.JsonParser.parseString(body).getAsJsonObject();
+            return json.has("message") ? json.get("message").getAsString() : body.strip();
+        } catch (RuntimeException notJson) {
+            return body.strip();
+        }
     }
 }

@@ -88,6 +88,20 @@ class CliTest {
     }
 
     @Test
+    @DisplayName("demo --naive: the original algorithm fails on the 404 race that kube-teardown absorbs")
+    void naiveFailsWhereKubeTeardownIsClean() {
+        // a slow garbage collector keeps deleting backups while the naive loop, after its one-second poll, deletes them
+        Run run = cli("demo", "--naive", "--volumes", "5", "--backups-per-volume", "20", "--failed", "1",
+                "--gc-pace", "20ms", "-o", "json");
+        assertEquals(Main.CLEAN, run.code(), run.err());
+        JsonObject naive = run.json().getAsJsonObject("naive");
+        assertEquals(false, naive.get("succeeded").getAsBoolean(), run.out());
+        assertTrue(naive.get("failure").getAsString().matches("\\(404\\) backups\\.longhorn\\.io \"backup-[0-9a-f]+\" not found"),
+                naive.get("failure").getAsString());
+        assertTrue(run.json().get("clean").getAsBoolean());
+    }
+
+    @Test
     @DisplayName("longhorn without --yes is a dry run: WOULD_DELETE, no DELETE reaches the cluster")
     void longhornDryRunByDefault() throws IOException {
         try (LonghornSimulator sim = LonghornSimulator.builder().start()) {

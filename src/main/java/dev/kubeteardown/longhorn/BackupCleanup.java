@@ -1,8 +1,6 @@
 package dev.kubeteardown.longhorn;
 
 import dev.kubeteardown.Cleanup;
-import dev.kubeteardown.CleanupReport;
-import dev.kubeteardown.CleanupStep;
 import io.kubernetes.client.openapi.ApiClient;
 
 /**
@@ -14,32 +12,15 @@ import io.kubernetes.client.openapi.ApiClient;
  * BackupCleanup.builder(client).labelSelector("backup-volume=vol-1").build().run();
  * }</pre>
  */
-public final class BackupCleanup implements CleanupStep {
-
-    private final Cleanup cleanup;
+public final class BackupCleanup extends LonghornStep {
 
     private BackupCleanup(Cleanup cleanup) {
-        this.cleanup = cleanup;
+        super(cleanup);
     }
 
     /** Backups in {@code longhorn-system}, API version {@code v1beta2}, unless told otherwise. */
     public static Builder builder(ApiClient client) {
         return new Builder(client);
-    }
-
-    @Override
-    public CleanupReport execute() {
-        return cleanup.execute();
-    }
-
-    @Override
-    public String description() {
-        return cleanup.description();
-    }
-
-    @Override
-    public String toString() {
-        return "BackupCleanup[" + description() + "]";
     }
 
     /** Options for {@link BackupCleanup}. */

@@ -1,45 +1,28 @@
 package dev.kubeteardown.longhorn;
 
 import dev.kubeteardown.Cleanup;
-import dev.kubeteardown.CleanupReport;
-import dev.kubeteardown.CleanupStep;
 import io.kubernetes.client.openapi.ApiClient;
 
 /**
  * Step one of Longhorn's teardown: deletes every {@code backupvolumes.longhorn.io} in scope and waits until they
- * are gone. Longhorn removes a backup volume's backups before releasing its finalizer, so when this returns clean
- * the backups of those volumes are gone too; failed backups without an owner may remain for {@link BackupCleanup}.
+ * are gone. Longhorn then deletes the volumes' backups asynchronously (from 1.8 through their owner references and
+ * the garbage collector), so backups may still be disappearing when this returns: {@link BackupCleanup}, run next,
+ * counts the ones it loses that race for as {@code ALREADY_GONE} and removes the rest, failed backups without an
+ * owner included.
  *
  * <pre>{@code
  * BackupstoreCleanup.builder(client).build().run();
  * }</pre>
  */
-public final class BackupstoreCleanup implements CleanupStep {
-
-    private final Cleanup cleanup;
+public final class BackupstoreCleanup extends LonghornStep {
 
     private BackupstoreCleanup(Cleanup cleanup) {
-        this.cleanup = cleanup;
+        super(cleanup);
     }
 
     /** Backup volumes in {@code longhorn-system}, API version {@code v1beta2}, unless told otherwise. */
     public static Builder builder(ApiClient client) {
         return new Builder(client);
-    }
-
-    @Override
-    public CleanupReport execute() {
-        return cleanup.execute();
-    }
-
-    @Override
-    public String description() {
-        return cleanup.description();
-    }
-
-    @Override
-    public String toString() {
-        return "BackupstoreCleanup[" + description() + "]";
     }
 
     /** Options for {@link BackupstoreCleanup}. */

@@ -39,6 +39,11 @@ final class Classifier {
             return new Accepted(result.json());
         }
         String message = result.message();
+        if ((code == 404 || code == 409) && exchange.answerLost() && "delete".equals(verb)) {
+            // an earlier DELETE got no answer and the object is gone now: that attempt most likely deleted it
+            return new Final(Outcome.Status.DELETED, "confirmed gone (" + code + " " + reason(code) + ": " + message
+                    + ") after an earlier delete whose answer was lost" + retried, code);
+        }
         switch (code) {
             case 404:
                 return new Final(Outcome.Status.ALREADY_GONE, "already removed: " + verb + " answered 404 Not Found ("

@@ -23,7 +23,8 @@ final class Retrier {
      * The final answer: a response, or the last I/O error when no response came. {@code retries} says why
      * earlier attempts were repeated, for the outcome's detail.
      */
-    record Exchange(KubeApi.HttpResult result, IOException error, int attempts, String retries, boolean deadlineHit) {
+    record Exchange(KubeApi.HttpResult result, IOException error, int attempts, String retries, boolean deadlineHit,
+                    boolean answerLost) {
         int code() {
             return result == null ? 0 : result.code();
         }
@@ -39,6 +40,7 @@ final class Retrier {
 
     Exchange send(String what, Request request, Deadline deadline) throws InterruptedException {
         StringBuilder retries = new StringBuilder();
+        boolean answerLost = false; // an earlier attempt may have reached the server without us hearing back
         int attempt = 0;
         while (true) {
             attempt++;
@@ -56,17 +58,18 @@ final class Retrier {
                 floor = RetryPolicy.isRetryable(e) ? Optional.of(Duration.ZERO) : Optional.empty();
             }
             if (floor.isEmpty()) {
-                return new Exchange(result, error, attempt, retries.toString(), false);
+                return new Exchange(result, error, attempt, retries.toString(), false, answerLost);
             }
             String why = result != null ? Integer.toString(result.code()) : describe(error);
             if (attempt >= backoff.maxAttempts()) {
-                return new Exchange(result, error, attempt, retries.toString(), false);
+                return new Exchange(result, error, attempt, retries.toString(), false, answerLost);
             }
             Duration delay = max(backoff.delayBefore(attempt, ThreadLocalRandom.current()), floor.get());
             if (delay.compareTo(deadline.remaining()) >= 0) {
                 // waiting would cross the deadline: report the last answer now rather than overrun
-                return new Exchange(result, error, attempt, retries.toString(), true);
+                return new Exchange(result, error, attempt, retries.toString(), true, answerLost);
             }
+            answerLost |= error != null;
             retries.append(retries.length() == 0 ? "" : ", ").append(why);
             LOG.debug("{}: attempt {} got {}, retrying in {} ms", what, attempt, why, delay.toMillis());
             sleeper.sleep(delay);

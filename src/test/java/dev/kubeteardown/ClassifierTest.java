@@ -22,7 +22,7 @@ class ClassifierTest {
     static final ObjectRef REF = new ObjectRef("longhorn-system", "backup-1", "uid-1", "7", List.of(), null);
 
     static Classifier.Verdict classify(int code, String body) {
-        return Classifier.classify(new Retrier.Exchange(new KubeApi.HttpResult(code, body, null), null, 1, "", false),
+        return Classifier.classify(new Retrier.Exchange(new KubeApi.HttpResult(code, body, null), null, 1, "", false, false),
                 "delete", BACKUPS, REF);
     }
 
@@ -62,6 +62,15 @@ class ClassifierTest {
     }
 
     @Test
+    @DisplayName("404 after an earlier attempt whose answer was lost: that attempt deleted it, DELETED")
+    void notFoundAfterLostAnswerIsDeleted() {
+        Classifier.Final f = fin(Classifier.classify(new Retrier.Exchange(new KubeApi.HttpResult(404, "", null), null, 2,
+                "request timed out", false, true), "delete", BACKUPS, REF));
+        assertEquals(Outcome.Status.DELETED, f.status());
+        assertTrue(f.detail().contains("after an earlier delete whose answer was lost"), f.detail());
+    }
+
+    @Test
     void forbiddenNamesVerbResourceAndNamespace() {
         Classifier.Final f = fin(classify(403, "{\"message\":\"denied\"}"));
         assertEquals(Outcome.Status.FAILED, f.status());
@@ -82,7 +91,7 @@ class ClassifierTest {
 
     @Test
     void ioErrorWithoutResponseIsFailed() {
-        Classifier.Final f = fin(Classifier.classify(new Retrier.Exchange(null, new ConnectException("Connection refused"), 6, "", false),
+        Classifier.Final f = fin(Classifier.classify(new Retrier.Exchange(null, new ConnectException("Connection refused"), 6, "", false, false),
                 "delete", BACKUPS, REF));
         assertEquals(Outcome.Status.FAILED, f.status());
         assertEquals(0, f.httpStatus());

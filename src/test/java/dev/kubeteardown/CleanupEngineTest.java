@@ -218,6 +218,25 @@ class CleanupEngineTest {
     }
 
     @Test
+    @DisplayName("a delete that happened but whose answer was lost: the retry's 404 means this run deleted it (DELETED)")
+    void lostAnswerThenNotFoundIsDeleted() {
+        create("backup-a");
+        AtomicInteger calls = new AtomicInteger();
+        cluster.intercept((r, c) -> {
+            if (isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1) {
+                c.deleteNow(BACKUPS, NS, "backup-a"); // the server did it ...
+                return MockCluster.status(200, "", "late").setBodyDelay(Duration.ofSeconds(3)); // ... but the answer is late
+            }
+            return null;
+        });
+        CleanupReport report = backups().requestTimeout(Duration.ofMillis(300)).build().run();
+        Outcome a = outcome(report, "backup-a");
+        assertEquals(Outcome.Status.DELETED, a.status(), report.table());
+        assertEquals(404, a.httpStatus());
+        assertTrue(a.detail().contains("answer was lost"), a.detail());
+    }
+
+    @Test
     @DisplayName("a finalizer that never goes: STUCK by the deadline, naming the finalizer and deletionTimestamp")
     void finalizerThatNeverGoesIsStuck() {
         cluster.create(BACKUPS, NS, "backup-a", Map.of(), List.of("longhorn.io"));

@@ -168,8 +168,10 @@ final class KubeApi {
         inFlight.forEach(Call::cancel);
     }
 
+    /** The base path without a trailing slash (an ApiClient built by hand may keep one; paths start with one). */
     String baseUrl() {
-        return client.getBasePath();
+        String base = client.getBasePath();
+        return base != null && base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
     private HttpResult send(String path, String method, List<Pair> query, Object body, String contentType,
@@ -207,7 +209,7 @@ final class KubeApi {
             headers.put("Content-Type", contentType == null ? "application/json" : contentType);
         }
         try {
-            return client.buildCall(null, path, method, query, List.of(), body, headers, new HashMap<>(),
+            return client.buildCall(baseUrl(), path, method, query, List.of(), body, headers, new HashMap<>(),
                     new HashMap<>(), AUTH, null);
         } catch (ApiException e) {
             throw new IOException("cannot build " + method + " " + path + ": " + e.getMessage(), e);

@@ -317,6 +317,16 @@ class CleanupEngineTest {
     }
 
     @Test
+    @DisplayName("an ApiClient whose base path ends with a slash works the same")
+    void basePathWithTrailingSlash() {
+        create("backup-a");
+        var client = new io.kubernetes.client.openapi.ApiClient().setBasePath(cluster.url().replaceAll("/*$", "") + "/");
+        CleanupReport report = Cleanup.builder(client, BACKUPS).namespace(NS).build().run();
+        assertEquals(1, report.count(Outcome.Status.DELETED), report.table());
+        assertTrue(cluster.requests().stream().noneMatch(r -> r.contains("//")), cluster.requests().toString());
+    }
+
+    @Test
     @DisplayName("all namespaces: every namespace is cleaned")
     void allNamespaces() {
         cluster.create(BACKUPS, "a", "x", Map.of("t", "1"), List.of());

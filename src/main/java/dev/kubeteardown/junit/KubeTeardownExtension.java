@@ -138,6 +138,11 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         return plus(Phase.AFTER_EACH, built(steps));
     }
 
+    /** Same as {@link #afterEachSteps}: {@code afterEach(BackupstoreCleanup.builder(client).build(), ...)}. */
+    public KubeTeardownExtension afterEach(CleanupStep... steps) {
+        return afterEachSteps(steps);
+    }
+
     /**
      * A copy that also runs these steps once before the first test of the class that registered the extension -
      * typically a {@link dev.kubeteardown.StaleRunSweep} that removes what earlier, killed runs leaked.
@@ -149,6 +154,11 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
     /** A copy that also runs these already built steps once before the first test. */
     public KubeTeardownExtension beforeAllSteps(CleanupStep... steps) {
         return plus(Phase.BEFORE_ALL, built(steps));
+    }
+
+    /** Same as {@link #beforeAllSteps}. */
+    public KubeTeardownExtension beforeAll(CleanupStep... steps) {
+        return beforeAllSteps(steps);
     }
 
     /** A copy that also runs these steps once after all tests of the class, after the ones already declared. */
@@ -164,6 +174,11 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
     /** A copy that also runs these already built steps after all tests. */
     public KubeTeardownExtension afterAllSteps(CleanupStep... steps) {
         return plus(Phase.AFTER_ALL, built(steps));
+    }
+
+    /** Same as {@link #afterAllSteps}. */
+    public KubeTeardownExtension afterAll(CleanupStep... steps) {
+        return afterAllSteps(steps);
     }
 
     /** A copy with this cleanup mode; {@value #CLEANUP_MODE_PROPERTY} still overrides it when set. */

@@ -182,7 +182,7 @@ class DeclarativeTest {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(() -> null)
                 .afterEach(c -> Cleanup.builder(c, CONFIG_MAPS).namespace("other").build())
-                .afterEachSteps(PREBUILT);
+                .afterEach(PREBUILT); // already-built steps, as in afterEach(BackupstoreCleanup.builder(client).build())
 
         @Test
         void passes() {

@@ -27,6 +27,13 @@ final class Classifier {
      * @param verb the Kubernetes verb sent ({@code delete} or {@code patch}), named in RBAC hints
      */
     static Verdict classify(Retrier.Exchange exchange, String verb, ResourceType type, ObjectRef ref) {
+        return classify(exchange, verb, type, ref, false);
+    }
+
+    /**
+     * @param serverDryRun whether the request carried {@code dryRun=All}: then no attempt can have deleted anything
+     */
+    static Verdict classify(Retrier.Exchange exchange, String verb, ResourceType type, ObjectRef ref, boolean serverDryRun) {
         String retried = exchange.retries().isEmpty() ? "" : " (retried after " + exchange.retries() + ")";
         if (exchange.result() == null) {
             String cause = Retrier.describe(exchange.error());
@@ -39,7 +46,7 @@ final class Classifier {
             return new Accepted(result.json());
         }
         String message = result.message();
-        if ((code == 404 || code == 409) && exchange.answerLost() && "delete".equals(verb)) {
+        if ((code == 404 || code == 409) && exchange.answerLost() && "delete".equals(verb) && !serverDryRun) {
             // an earlier DELETE got no answer and the object is gone now: that attempt most likely deleted it
             return new Final(Outcome.Status.DELETED, "confirmed gone (" + code + " " + reason(code) + ": " + message
                     + ") after an earlier delete whose answer was lost" + retried, code);

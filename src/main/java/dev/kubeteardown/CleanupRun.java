@@ -25,6 +25,7 @@ final class CleanupRun {
     private final KubeApi api;
     private final Retrier retrier;
     private final Lister lister;
+    private final Lister presence;
     private final Outcomes outcomes;
     private final Deadline deadline;
 
@@ -33,6 +34,7 @@ final class CleanupRun {
         this.api = new KubeApi(client, spec.requestTimeout());
         this.retrier = new Retrier(spec.backoff(), spec.sleeper());
         this.lister = new Lister(spec, api, retrier);
+        this.presence = new Lister(spec.presenceScope(), api, retrier);
         this.outcomes = new Outcomes(spec.type(), spec.ticker(), spec.listener());
         this.deadline = Deadline.after(spec.timeout(), spec.ticker());
     }
@@ -97,7 +99,7 @@ final class CleanupRun {
         if (listed != null && seen.isEmpty()) {
             checkNamespace(executor);
         }
-        GoneWaiter waiter = new GoneWaiter(spec, api, lister, executor);
+        GoneWaiter waiter = new GoneWaiter(spec.presenceScope(), api, presence, executor);
         GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(t.ref(), t.statusWhenGone(),
                 how + (t.note().isEmpty() ? "" : "; " + t.note()), t.attempts(), t.startNanos(), 0);
         waiter.await(pending, listed == null ? null : listed.resourceVersion(), deadline, gone);
@@ -182,7 +184,7 @@ final class CleanupRun {
         Set<String> uids = failed.stream().map(Outcome::uid).collect(Collectors.toSet());
         Lister.Snapshot snapshot;
         try {
-            snapshot = executor.io(() -> lister.present(uids, grace));
+            snapshot = executor.io(() -> presence.present(uids, grace));
         } catch (Lister.ListFailure e) {
             return;
         }

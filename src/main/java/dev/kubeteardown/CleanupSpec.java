@@ -35,6 +35,17 @@ record CleanupSpec(
                 ifNamespaceMissing, removeFinalizersAfterDeadline, listener, sleeper, ticker);
     }
 
+    /**
+     * The scope in which "is it still there?" is asked: the namespace only. An object that leaves the selectors
+     * (relabelled while a finalizer holds it) is still there, and a selector-filtered list or watch would call it gone.
+     */
+    CleanupSpec presenceScope() {
+        return new CleanupSpec(type, namespace, LabelSelector.EVERYTHING, FieldSelector.EVERYTHING, null, timeout,
+                requestTimeout, parallelism, pageSize, dryRun, propagation, gracePeriod, backoff, waitStrategy,
+                labelsBeforeDelete, ifResourceMissing, ifNamespaceMissing, removeFinalizersAfterDeadline, listener,
+                sleeper, ticker);
+    }
+
     /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */
     String requestNamespace() {
         return type.namespaced() ? namespace : null;

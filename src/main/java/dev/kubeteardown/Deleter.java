@@ -46,7 +46,7 @@ final class Deleter {
                 () -> api.delete(spec.type(), ref.namespace(), ref.name(), ref.uid(), spec.propagation(),
                         spec.gracePeriod(), serverDryRun, deadline), deadline);
         attempts += deleted.attempts();
-        Classifier.Verdict verdict = Classifier.classify(deleted, "delete", spec.type(), ref);
+        Classifier.Verdict verdict = Classifier.classify(deleted, "delete", spec.type(), ref, serverDryRun);
         if (verdict instanceof Classifier.Final) {
             Classifier.Final f = (Classifier.Final) verdict;
             outcomes.decide(ref, f.status(), f.detail(), attempts, start, f.httpStatus());

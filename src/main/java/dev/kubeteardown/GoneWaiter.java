@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Waits until deleted objects are gone by UID (a re-created object with the same name is not the old one).
+ * It looks at the whole namespace (or cluster), not through the run's selectors: an object relabelled out of the
+ * selector while a finalizer holds it is still there, and a filtered watch would report it DELETED.
  *
  * <p>With {@link WaitStrategy#WATCH} it watches the scope from the list's resourceVersion and reacts to each
  * DELETED event, so the wait ends as soon as the last object goes, with one request. When the server does not

@@ -46,11 +46,17 @@ final class Outcomes {
         return deleteSent.contains(uid);
     }
 
+    /**
+     * Decides a listed object's outcome once: the first decision claims it (a worker finishing while an interrupted
+     * run fails what is left cannot report it twice); later ones are ignored.
+     */
     void decide(ObjectRef ref, Outcome.Status status, String detail, int attempts, long startNanos, int httpStatus) {
+        if (undecided.remove(key(ref)) == null) {
+            return;
+        }
         Duration took = startNanos == 0 ? Duration.ZERO : Duration.ofNanos(ticker.nanoTime() - startNanos);
         add(new Outcome(resource, ref.namespace(), ref.name(), ref.uid(), status, detail, attempts, took, httpStatus,
                 ref.finalizers(), ref.deletionTimestamp()));
-        undecided.remove(key(ref));
     }
 
     /** An outcome about the whole scope (resource type not served, namespace missing, listing cut short). */

@@ -69,7 +69,8 @@ final class Retrier {
                 // waiting would cross the deadline: report the last answer now rather than overrun
                 return new Exchange(result, error, attempt, retries.toString(), true, answerLost);
             }
-            answerLost |= error != null;
+            // only a timeout means the request was sent whole and may have been carried out unheard
+            answerLost |= error instanceof java.io.InterruptedIOException;
             retries.append(retries.length() == 0 ? "" : ", ").append(why);
             LOG.debug("{}: attempt {} got {}, retrying in {} ms", what, attempt, why, delay.toMillis());
             sleeper.sleep(delay);

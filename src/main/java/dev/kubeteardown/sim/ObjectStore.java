@@ -312,8 +312,14 @@ final class ObjectStore {
           }
         }
       }
-      listeners.add(listener);
-      return () -> listeners.remove(listener);
+      // live events too are only this resource's (the replay above is filtered the same way)
+      Listener ofResource = event -> {
+        if (event.object().resource().equals(resource)) {
+          listener.onEvent(event);
+        }
+      };
+      listeners.add(ofResource);
+      return () -> listeners.remove(ofResource);
     });
   }
 

@@ -139,9 +139,11 @@ final class KubeApi {
             return body == null ? null : body.source().readUtf8Line();
         }
 
+        /** Cancels first: closing an unfinished stream would otherwise make OkHttp try to drain it (up to 100 ms). */
         @Override
         public void close() {
             inFlight.remove(call);
+            call.cancel();
             response.close();
         }
     }

@@ -162,7 +162,10 @@ final class Invariants {
         }
         long observed = life.deletedNanos;
         long lag = 500_000_000L;
-        return wire.stream().anyMatch(x -> x.code() == 404 && x.key().equals(life.namespace + "/" + life.name)
+        // the injected 404 race removes whatever holds the name; its answer may be a 404, or never arrive at all
+        // when a slow-response fault delays it past the client's timeout (the DELETE itself named the old UID)
+        return wire.stream().anyMatch(x -> x.isDelete() && (x.code() == 404 || x.code() == 0)
+                && x.key().equals(life.namespace + "/" + life.name) && !life.uid.equals(x.uidInBody())
                 && x.startNanos() <= observed && x.endNanos() + lag >= observed);
     }
 

@@ -40,17 +40,21 @@ final class CleanupRun {
     }
 
     CleanupReport execute() {
+        boolean interrupted = false;
         try (RunExecutor executor = new RunExecutor(spec.parallelism())) {
             try {
                 run(executor);
             } catch (InterruptedException e) {
+                interrupted = true;
                 api.cancelAll();
-                outcomes.failUndecided("interrupted before its outcome was known (the delete may have been sent)");
-                CleanupReport partial = report();
-                LOG.warn("{} (interrupted)", partial.summary());
-                Thread.currentThread().interrupt();
-                throw new CleanupInterruptedException(partial);
             }
+        } // closing waits for the workers: nothing is sent or decided after this
+        if (interrupted) {
+            outcomes.failUndecided("interrupted before its outcome was known (the delete may have been sent)");
+            CleanupReport partial = report();
+            LOG.warn("{} (interrupted)", partial.summary());
+            Thread.currentThread().interrupt();
+            throw new CleanupInterruptedException(partial);
         }
         CleanupReport report = report();
         if (report.isClean()) {
@@ -92,16 +96,18 @@ final class CleanupRun {
             listed = null;
         }
         executor.awaitBounded();
+        boolean listedNothing = seen.isEmpty();
+        seen.clear(); // only needed while listing (restarts); do not hold every UID through the wait
         if (listed != null && !listed.served()) {
             notServed(listed);
             return;
         }
-        if (listed != null && seen.isEmpty()) {
+        if (listed != null && listedNothing) {
             checkNamespace(executor);
         }
         GoneWaiter waiter = new GoneWaiter(spec.presenceScope(), api, presence, executor);
         GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(t.ref(), t.statusWhenGone(),
-                how + (t.note().isEmpty() ? "" : "; " + t.note()), t.attempts(), t.startNanos(), 0);
+                t.note().isEmpty() ? how : how + "; " + t.note(), t.attempts(), t.startNanos(), 0);
         waiter.await(pending, listed == null ? null : listed.resourceVersion(), deadline, gone);
         Deadline grace = deadline.extendedBy(FINAL_CHECK);
         waiter.confirm(pending, grace, gone);

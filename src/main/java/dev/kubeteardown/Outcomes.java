@@ -51,8 +51,12 @@ final class Outcomes {
      * run fails what is left cannot report it twice); later ones are ignored.
      */
     void decide(ObjectRef ref, Outcome.Status status, String detail, int attempts, long startNanos, int httpStatus) {
-        if (undecided.remove(key(ref)) == null) {
+        String key = key(ref);
+        if (undecided.remove(key) == null) {
             return;
+        }
+        if (status != Outcome.Status.FAILED) {
+            deleteSent.remove(key); // only a FAILED object's delete matters later (the re-check)
         }
         Duration took = startNanos == 0 ? Duration.ZERO : Duration.ofNanos(ticker.nanoTime() - startNanos);
         add(new Outcome(resource, ref.namespace(), ref.name(), ref.uid(), status, detail, attempts, took, httpStatus,

@@ -81,16 +81,32 @@ final class RunExecutor implements AutoCloseable {
         permits.release(parallelism);
     }
 
+    /**
+     * Stops the workers and waits for them (up to 5 s) even when the calling thread is interrupted - an interrupted
+     * run is exactly when a worker must not go on sending requests after the run returned. The interrupt flag is
+     * kept.
+     */
     @Override
     public void close() {
         pool.shutdownNow();
+        boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         try {
-            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-                org.slf4j.LoggerFactory.getLogger(RunExecutor.class)
-                        .warn("kube-teardown worker threads did not stop within 5 s of the end of the run");
+            while (true) {
+                try {
+                    if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        org.slf4j.LoggerFactory.getLogger(RunExecutor.class)
+                                .warn("kube-teardown worker threads did not stop within 5 s of the end of the run");
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

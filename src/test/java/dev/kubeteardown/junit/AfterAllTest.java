@@ -19,9 +19,7 @@ import dev.kubeteardown.testing.MockCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Nested;
@@ -32,23 +30,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** Cleanup after all tests: once per class, with the class's client field, honouring ON_SUCCESS for the whole class. */
-class AfterAllTest {
+class AfterAllTest extends WithMockCluster {
 
     static final String SHARED = "shared";
 
-    MockCluster cluster;
-
-    @BeforeEach
-    void start() {
-        cluster = MockCluster.start();
-        TestKit.cluster = cluster;
-    }
-
-    @AfterEach
-    void stop() {
-        TestKit.cluster = null;
-        cluster.close();
-    }
 
     static Cleanup sharedConfigMaps(ApiClient client) {
         return Cleanup.builder(client, CONFIG_MAPS).namespace(SHARED).build();

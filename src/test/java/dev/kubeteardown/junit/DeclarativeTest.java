@@ -19,7 +19,6 @@ import dev.kubeteardown.testing.MockCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -30,23 +29,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** {@code @KubeTeardown} and the ways of finding the client: annotated field, named field, supplier. */
-class DeclarativeTest {
+class DeclarativeTest extends WithMockCluster {
 
     static final String TESTS = "tests";
 
-    MockCluster cluster;
-
-    @BeforeEach
-    void start() {
-        cluster = MockCluster.start();
-        TestKit.cluster = cluster;
-    }
-
-    @AfterEach
-    void stop() {
-        TestKit.cluster = null;
-        cluster.close();
-    }
 
     @TestKitOnly
     @KubeTeardown(longhorn = true)

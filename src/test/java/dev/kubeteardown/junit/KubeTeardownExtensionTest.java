@@ -29,8 +29,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -39,21 +37,8 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.opentest4j.AssertionFailedError;
 
 /** The extension after each test, through EngineTestKit against the CRUD mock: order, modes, policies, reports. */
-class KubeTeardownExtensionTest {
+class KubeTeardownExtensionTest extends WithMockCluster {
 
-    MockCluster cluster;
-
-    @BeforeEach
-    void start() {
-        cluster = MockCluster.start();
-        TestKit.cluster = cluster;
-    }
-
-    @AfterEach
-    void stop() {
-        TestKit.cluster = null;
-        cluster.close();
-    }
 
     static void createBackupstore(String volume, int backups) {
         TestKit.cluster.create(BACKUP_VOLUMES, NS, volume);

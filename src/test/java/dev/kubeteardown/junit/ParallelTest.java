@@ -14,8 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,24 +21,11 @@ import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** Parallel execution: tests sharing one extension and one namespace each clean only what they labelled. */
-class ParallelTest {
+class ParallelTest extends WithMockCluster {
 
     static final String SHARED = "parallel";
     static final int TESTS = 4;
 
-    MockCluster cluster;
-
-    @BeforeEach
-    void start() {
-        cluster = MockCluster.start();
-        TestKit.cluster = cluster;
-    }
-
-    @AfterEach
-    void stop() {
-        TestKit.cluster = null;
-        cluster.close();
-    }
 
     @TestKitOnly
     static class ParallelTestCase {

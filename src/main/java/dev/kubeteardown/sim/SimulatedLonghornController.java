@@ -104,11 +104,16 @@ final class SimulatedLonghornController {
 
   /** The garbage collector found the owner gone: queue the backups that reference it. */
   private void collectDependents(StoredObject backupVolume) {
+    List<Dependent> dependents = new java.util.ArrayList<>();
     for (StoredObject backup : List.copyOf(store.scan(BACKUPS))) {
       if (backup.namespace().equals(backupVolume.namespace()) && ownedBy(backup, backupVolume)) {
-        collectorQueue.add(new Dependent(backup.namespace(), backup.name(), backup.uid()));
+        dependents.add(new Dependent(backup.namespace(), backup.name(), backup.uid()));
       }
     }
+    // the real collector follows no name order: take them by UID (deterministic for a seeded store), so a client
+    // working through the list by name meets objects the collector removed ahead of it
+    dependents.sort(java.util.Comparator.comparing(Dependent::uid));
+    collectorQueue.addAll(dependents);
     LOG.debug("BackupVolume {} gone: {} backups queued for garbage collection", backupVolume.name(), collectorQueue.size());
     if (!collectorRunning && !collectorQueue.isEmpty()) {
       collectorRunning = true;

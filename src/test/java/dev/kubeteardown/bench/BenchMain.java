@@ -34,6 +34,10 @@ public final class BenchMain {
             System.out.println(BenchOptions.USAGE);
             return;
         }
+        if (options.real) {
+            System.exit(new RealBench(options, System.out).run());
+            return;
+        }
         System.exit(run(options, System.out));
     }
 

@@ -15,6 +15,8 @@ final class BenchOptions {
     static final String USAGE = String.join("\n",
             "usage: scripts/bench [--quick] [flags]",
             "  --quick                   one workload (N=1000, 5 ms), naive once, kube-teardown default and p=64 x3",
+            "  --real                    on a real kube-apiserver 1.20.2 (scripts/test-cluster): naive, kube-teardown",
+            "                            default and p=32, one deletecollection; N=200,1000, 3 runs; target/bench/real.md",
             "  --backups LIST            backups per workload, e.g. 100,1000,10000 (default)",
             "  --latency-ms LIST         per-request latency of the API server in ms, e.g. 0,5,20 (default)",
             "  --parallelism LIST        sweep for 'kube-teardown best', e.g. 4,8,16,32,64 (default)",
@@ -30,6 +32,7 @@ final class BenchOptions {
 
     boolean quick;
     boolean help;
+    boolean real;
     List<Integer> backups = List.of(100, 1000, 10000);
     List<Integer> latenciesMs = List.of(0, 5, 20);
     List<Integer> parallelism = List.of(4, 8, 16, 32, 64);
@@ -54,6 +57,11 @@ final class BenchOptions {
             o.variantBudget = Duration.ofSeconds(5);
             o.warmupBudget = Duration.ZERO; // the global warm-up is enough for a quick look
         }
+        if (args.contains("--real")) {
+            o.real = true;
+            o.backups = List.of(200, 1000);
+            o.runs = 3;
+        }
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             String value = null;
@@ -63,7 +71,7 @@ final class BenchOptions {
                 flag = flag.substring(0, eq);
             }
             switch (flag) {
-                case "--quick" -> { }
+                case "--quick", "--real" -> { }
                 case "--help", "-h" -> o.help = true;
                 default -> {
                     if (value == null) {

@@ -31,7 +31,7 @@ import okhttp3.Response;
  * custom objects in it through an admin client (client-java {@link CustomObjectsApi}). {@link #close()} strips the
  * finalizers of whatever is left and deletes the namespace without waiting, so tests never see each other's objects.
  */
-final class ItNamespace implements AutoCloseable {
+public final class ItNamespace implements AutoCloseable {
 
   static final String GROUP = "longhorn.io";
   static final String VERSION = "v1beta2";
@@ -54,7 +54,7 @@ final class ItNamespace implements AutoCloseable {
   }
 
   /** Creates {@code it-PREFIX-RANDOM} and returns it. */
-  static ItNamespace create(RealApiServer server, String prefix) throws ApiException {
+  public static ItNamespace create(RealApiServer server, String prefix) throws ApiException {
     String name = "it-" + prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
     ItNamespace ns = new ItNamespace(server, name);
     new CoreV1Api(ns.admin).createNamespace(new V1Namespace().metadata(new V1ObjectMeta().name(name))).execute();
@@ -66,7 +66,7 @@ final class ItNamespace implements AutoCloseable {
     return "it-" + prefix + "-missing-" + UUID.randomUUID().toString().substring(0, 6);
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
@@ -82,7 +82,7 @@ final class ItNamespace implements AutoCloseable {
   // create
 
   /** A Backup to create; fluent. */
-  static final class BackupSpec {
+  public static final class BackupSpec {
     final String name;
     final Map<String, String> labels = new LinkedHashMap<>();
     final List<String> finalizers = new ArrayList<>();
@@ -102,7 +102,7 @@ final class ItNamespace implements AutoCloseable {
       return this;
     }
 
-    BackupSpec finalizer(String finalizer) {
+    public BackupSpec finalizer(String finalizer) {
       finalizers.add(finalizer);
       return this;
     }
@@ -122,7 +122,7 @@ final class ItNamespace implements AutoCloseable {
     }
   }
 
-  static BackupSpec backup(String name) {
+  public static BackupSpec backup(String name) {
     return new BackupSpec(name);
   }
 
@@ -167,7 +167,7 @@ final class ItNamespace implements AutoCloseable {
   }
 
   /** Creates every backup with {@code threads} concurrent requests; returns name -> created object. */
-  Map<String, Map<String, Object>> createAll(List<BackupSpec> specs, int threads) throws Exception {
+  public Map<String, Map<String, Object>> createAll(List<BackupSpec> specs, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
       Thread t = new Thread(r, "it-create-" + name);
       t.setDaemon(true);

@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * work; they are not synchronisation. {@link #close()} stops the loop and every scheduled action and joins its
  * threads: none is left afterwards ({@link #liveThreads()}).
  */
-final class SimulatedLonghornController implements AutoCloseable {
+public final class SimulatedLonghornController implements AutoCloseable {
 
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -80,7 +80,7 @@ final class SimulatedLonghornController implements AutoCloseable {
   }
 
   /** Polls every 50 ms. */
-  static SimulatedLonghornController start(ItNamespace ns, Duration volumeDelay, Duration backupDelay) {
+  public static SimulatedLonghornController start(ItNamespace ns, Duration volumeDelay, Duration backupDelay) {
     return start(ns, volumeDelay, backupDelay, Duration.ofMillis(50));
   }
 
@@ -190,7 +190,7 @@ final class SimulatedLonghornController implements AutoCloseable {
   }
 
   /** Unexpected failures of the loop (409s, which it retries, are not among them). */
-  List<Throwable> errors() {
+  public List<Throwable> errors() {
     return List.copyOf(errors);
   }
 

@@ -35,7 +35,11 @@ class SimulatorRegressionTest {
                 }
             });
             reader.start();
+            long opened = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (sim.openWatches() == 0) {
+                if (System.nanoTime() > opened) {
+                    throw new AssertionError("the watch did not open within 5 s");
+                }
                 Thread.sleep(5);
             }
             admin.createNamespace("ns-a");

@@ -69,8 +69,8 @@ final class Classifier {
                 return new Final(Outcome.Status.FAILED, "401 Unauthorized: " + message + "; not retried: the client's"
                         + " credentials were refused" + retried, code);
             case 403:
-                return new Final(Outcome.Status.FAILED, "403 Forbidden: " + message + "; not retried: RBAC does not let"
-                        + " this client '" + verb + "' " + type.qualifiedName() + where(type, ref) + retried, code);
+                return new Final(Outcome.Status.FAILED, "403 Forbidden: " + message + "; not retried: "
+                        + rbacHint(verb, type, type.namespaced() ? ref.namespace() : null) + retried, code);
             default:
                 String after = exchange.deadlineHit() ? " (gave up: the next retry would pass the deadline)"
                         : RetryPolicy.retryFloor(result).isPresent() ? " after " + exchange.attempts() + " attempts" : "";
@@ -78,8 +78,10 @@ final class Classifier {
         }
     }
 
-    private static String where(ResourceType type, ObjectRef ref) {
-        return type.namespaced() && ref.namespace() != null ? " in namespace " + ref.namespace() : "";
+    /** What a 403 means, as one phrase for every verb: {@code RBAC does not let this client 'delete' backups.longhorn.io in namespace x}. */
+    static String rbacHint(String verb, ResourceType type, String namespace) {
+        return "RBAC does not let this client '" + verb + "' " + type.qualifiedName()
+                + (namespace == null ? "" : " in namespace " + namespace);
     }
 
     static String reason(int code) {

@@ -85,10 +85,6 @@ final class LabelSelector {
         return requirements.isEmpty();
     }
 
-    List<Requirement> requirements() {
-        return requirements;
-    }
-
     @Override
     public String toString() {
         return text;

@@ -170,8 +170,7 @@ final class Lister {
             case 401:
                 return base + "; the API server at " + api.baseUrl() + " refused the client's credentials";
             case 403:
-                return base + "; RBAC does not let this client 'list' " + spec.type().qualifiedName()
-                        + (spec.requestNamespace() == null ? "" : " in namespace " + spec.requestNamespace());
+                return base + "; " + Classifier.rbacHint("list", spec.type(), spec.requestNamespace());
             default:
                 return exchange.result().isSuccess() ? "the list answer is not a JSON object: " + exchange.result().message()
                         : base + (exchange.attempts() > 1 ? " (after " + exchange.attempts() + " attempts)" : "");

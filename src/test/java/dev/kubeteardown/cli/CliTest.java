@@ -90,9 +90,11 @@ class CliTest {
     @Test
     @DisplayName("demo --naive: the original algorithm fails on the 404 race that kube-teardown absorbs")
     void naiveFailsWhereKubeTeardownIsClean() {
-        // a slow garbage collector keeps deleting backups while the naive loop, after its one-second poll, deletes them
+        // A slow garbage collector (20 ms per backup, 2 s for all) is still deleting when the naive loop lists the
+        // backups after its one-second poll. 5 ms per request keeps that loop (70 deletes, >= 350 ms) behind the
+        // collector however fast the machine: a listed backup is gone before the loop reaches it.
         Run run = cli("demo", "--naive", "--volumes", "5", "--backups-per-volume", "20", "--failed", "1",
-                "--gc-pace", "20ms", "-o", "json");
+                "--gc-pace", "20ms", "--latency", "5ms", "-o", "json");
         assertEquals(Main.CLEAN, run.code(), run.err());
         JsonObject naive = run.json().getAsJsonObject("naive");
         assertEquals(false, naive.get("succeeded").getAsBoolean(), run.out());

@@ -184,7 +184,7 @@ class LonghornTeardownTest {
     void backupStuckOnFinalizer() {
         cluster.create(BACKUPS, NS, backup("backup-stuck", "vol-1", null, null));
         CleanupFailedException e = assertThrows(CleanupFailedException.class,
-                () -> BackupCleanup.builder(cluster.client()).timeout(Duration.ofMillis(600)).build().run());
+                () -> BackupCleanup.builder(cluster.client()).timeout(Duration.ofSeconds(2)).build().run());
         Outcome stuck = e.report().outcomes().get(0);
         assertEquals(Outcome.Status.STUCK, stuck.status());
         assertEquals(List.of(Longhorn.FINALIZER), stuck.finalizers());

@@ -99,15 +99,14 @@ class SeedingTest {
   }
 
   @Test
-  void seedingTenThousandBackupsTakesLessThanAFewSeconds() {
+  void seedsTenThousandBackups() {
+    // the benchmark's scale; how long it takes is the benchmark's business, not a unit test's
     ObjectStore store = new ObjectStore(LonghornResources.ALL, 1_000, Clock.systemUTC());
-    long start = System.nanoTime();
     SeededBackupstore seeded = new BackupstoreSeeder(store, new RemoteBackupstore(), new HashSet<>())
         .seed(BackupstoreSpec.of(200, 50).failedBackups(20));
-    long millis = (System.nanoTime() - start) / 1_000_000;
     assertEquals(10_020, seeded.backupCount());
     assertEquals(10_020, store.snapshot(LonghornResources.BACKUPS, LH).items().size());
-    assertTrue(millis < 5_000, "seeding took " + millis + " ms");
+    assertEquals(200, store.snapshot(LonghornResources.BACKUP_VOLUMES, LH).items().size());
   }
 
   @Test

@@ -29,14 +29,15 @@ final class WatchStreams {
     long timeoutSeconds = request.longParam("timeoutSeconds", 0);
     String namespace = resource.namespaced() ? request.namespace() : null;
     return new SpecialResponses.Streaming(stream -> {
-      open.add(stream);
-      stream.onClose(() -> open.remove(stream));
       if (timeoutSeconds > 0) {
         stream.endAfter(Duration.ofSeconds(timeoutSeconds));
       }
       Watcher watcher = new Watcher(stream, namespace, filter);
       try {
         stream.onClose(store.subscribe(resource, since, watcher::onEvent));
+        // counted once subscribed: a caller that waits for openWatches() may then rely on live events
+        open.add(stream);
+        stream.onClose(() -> open.remove(stream));
       } catch (StatusException expired) {
         stream.write(event("ERROR", Json.bytes(expired.toStatus())));
         stream.end();

@@ -76,6 +76,16 @@ class WatchTest {
   }
 
   @Test
+  void aWatchCountedAsOpenSeesEveryLiveEvent() throws Exception {
+    // no resourceVersion, so nothing is replayed: only a watch already subscribed can see w-1
+    try (Watchable<DynamicKubernetesObject> watch = backups.watch(LH, new ListOptions().labelSelector("team=late"))) {
+      Await.until("the watch is open", Duration.ofSeconds(5), () -> sim.openWatches() == 1);
+      create("w-1", "team", "late");
+      assertEquals(List.of("ADDED w-1"), next(watch, 1));
+    }
+  }
+
+  @Test
   void objectsLeavingAndEnteringTheSelectorAreDeletedAndAdded() throws Exception {
     String from = Long.toString(sim.resourceVersion());
     create("sel", "team", "a");

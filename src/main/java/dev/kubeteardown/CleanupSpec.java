@@ -28,9 +28,9 @@ record CleanupSpec(
         Sleeper sleeper,
         Ticker ticker) {
 
-    /** The same spec with another label selector (sweeps narrow a scope to one run). */
-    CleanupSpec withLabels(LabelSelector selector) {
-        return new CleanupSpec(type, namespace, selector, fields, names, timeout, requestTimeout, parallelism, pageSize,
+    /** The same spec narrowed by one more label selector (sweeps narrow a scope to one run); never widened. */
+    CleanupSpec narrowedBy(LabelSelector selector) {
+        return new CleanupSpec(type, namespace, labels.and(selector), fields, names, timeout, requestTimeout, parallelism, pageSize,
                 dryRun, propagation, gracePeriod, backoff, waitStrategy, labelsBeforeDelete, ifResourceMissing,
                 ifNamespaceMissing, removeFinalizersAfterDeadline, listener, sleeper, ticker);
     }

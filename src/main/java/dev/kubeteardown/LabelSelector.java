@@ -81,6 +81,19 @@ final class LabelSelector {
         return requirements.stream().allMatch(r -> r.matches(actual));
     }
 
+    /** Both selectors at once: what a narrowing (a sweep's run label) adds to the user's scope. */
+    LabelSelector and(LabelSelector other) {
+        if (isEverything()) {
+            return other;
+        }
+        if (other.isEverything()) {
+            return this;
+        }
+        List<Requirement> both = new ArrayList<>(requirements);
+        both.addAll(other.requirements);
+        return new LabelSelector(text + "," + other.text, both);
+    }
+
     boolean isEverything() {
         return requirements.isEmpty();
     }

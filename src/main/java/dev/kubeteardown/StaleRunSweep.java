@@ -46,10 +46,13 @@ public final class StaleRunSweep implements CleanupStep {
         return new Builder(client, type);
     }
 
-    /** The runs found in scope, with their start time, oldest first. */
+    /**
+     * The runs found in scope, by run id, with the earliest start time their objects carry; {@link Instant#MAX}
+     * when none of a run's objects carries a readable {@link RunLabels#STARTED_LABEL}.
+     */
     public Map<String, Instant> runs() {
         Map<String, Instant> runs = new TreeMap<>();
-        CleanupSpec discovery = base.withLabels(LabelSelector.parse(RunLabels.RUN_LABEL));
+        CleanupSpec discovery = base.narrowedBy(LabelSelector.parse(RunLabels.RUN_LABEL));
         CleanupRun.listLabels(discovery, client, (labels) -> {
             String run = labels.get(RunLabels.RUN_LABEL);
             runs.merge(run, started(labels), (a, b) -> a.isBefore(b) ? a : b);
@@ -67,6 +70,9 @@ public final class StaleRunSweep implements CleanupStep {
             }
             if (finishedRuns.contains(run) || (cutoff != null && started.isBefore(cutoff))) {
                 stale.add(run);
+            } else if (cutoff != null && started.equals(Instant.MAX)) {
+                LOG.warn("Not sweeping run {} of {} by age: its objects carry no readable {} label",
+                        run, base.type().qualifiedName(), RunLabels.STARTED_LABEL);
             }
         });
         return stale;
@@ -91,7 +97,7 @@ public final class StaleRunSweep implements CleanupStep {
         List<CleanupReport> reports = new ArrayList<>();
         for (String run : new java.util.TreeSet<>(staleRuns())) {
             LOG.info("Sweeping {} of stale run {}", base.type().qualifiedName(), run);
-            CleanupSpec spec = base.withLabels(LabelSelector.parse(RunLabels.RUN_LABEL + "=" + run));
+            CleanupSpec spec = base.narrowedBy(LabelSelector.parse(RunLabels.RUN_LABEL + "=" + run));
             reports.add(new CleanupRun(spec, client).execute());
         }
         return reports;
@@ -101,7 +107,8 @@ public final class StaleRunSweep implements CleanupStep {
         try {
             return Instant.ofEpochSecond(Long.parseLong(labels.getOrDefault(RunLabels.STARTED_LABEL, "")));
         } catch (NumberFormatException e) {
-            return Instant.EPOCH; // unknown start: as old as can be, so only a finished-run rule or any age matches
+            // unknown start: the run may be alive, so no age makes it stale (only finishedRuns(...) does)
+            return Instant.MAX;
         }
     }
 

@@ -67,7 +67,8 @@ final class Classifier {
                 return new Final(Outcome.Status.FAILED, code + " " + reason(code) + ": " + message + retried, code);
             case 401:
                 return new Final(Outcome.Status.FAILED, "401 Unauthorized: " + message + "; not retried: the client's"
-                        + " credentials were refused" + retried, code);
+                        + " credentials were refused for '" + verb + "' " + type.qualifiedName() + " "
+                        + ref.qualifiedName() + retried, code);
             case 403:
                 return new Final(Outcome.Status.FAILED, "403 Forbidden: " + message + "; not retried: "
                         + rbacHint(verb, type, type.namespaced() ? ref.namespace() : null) + retried, code);

@@ -57,11 +57,8 @@ final class CleanupRun {
             throw new CleanupInterruptedException(partial);
         }
         CleanupReport report = report();
-        if (report.isClean()) {
-            LOG.info("{}", report.summary());
-        } else {
-            LOG.warn("{}", report.summary());
-        }
+        // one INFO line per run, clean or not: the FAILED and STUCK objects were logged at ERROR/WARN already
+        LOG.info("{}", report.summary());
         return report;
     }
 
@@ -89,7 +86,7 @@ final class CleanupRun {
         } catch (Lister.ListFailure failure) {
             executor.awaitBounded();
             if (seen.isEmpty()) {
-                throw new CleanupConfigurationException("cannot list " + spec.description() + ": " + failure.getMessage());
+                throw cannotStart("cannot list " + spec.description() + ": " + failure.getMessage(), failure.code());
             }
             outcomes.scope(spec.requestNamespace(), Outcome.Status.FAILED, "listing stopped after page "
                     + failure.page + ": " + failure.getMessage() + "; objects beyond it were not examined", failure.code());
@@ -112,7 +109,7 @@ final class CleanupRun {
         Deadline grace = deadline.extendedBy(FINAL_CHECK);
         waiter.confirm(pending, grace, gone);
         if (!pending.isEmpty() && spec.removeFinalizersAfterDeadline() != null) {
-            new FinalizerRemover(spec, api, retrier, waiter).release(pending, deadline, outcomes);
+            new FinalizerRemover(spec, api, retrier, waiter, executor).release(pending, deadline, outcomes);
         }
         for (Tracked t : pending.values()) {
             outcomes.decide(t.ref(), Outcome.Status.STUCK, "still present at the deadline (" + spec.timeout().toMillis()
@@ -140,7 +137,7 @@ final class CleanupRun {
         String detail = "resource type " + spec.type() + " is not served by the API server (404 on list: "
                 + listed.notServedMessage() + "); is its CRD installed and this version served?";
         if (spec.ifResourceMissing() == MissingPolicy.FAIL) {
-            throw new CleanupConfigurationException("cannot clean " + spec.description() + ": " + detail);
+            throw cannotStart("cannot clean " + spec.description() + ": " + detail, 404);
         }
         outcomes.scope(spec.requestNamespace(), Outcome.Status.SKIPPED, detail, 404);
     }
@@ -171,7 +168,7 @@ final class CleanupRun {
         }
         String detail = "namespace \"" + namespace + "\" does not exist";
         if (spec.ifNamespaceMissing() == MissingPolicy.FAIL) {
-            throw new CleanupConfigurationException("cannot clean " + spec.description() + ": " + detail);
+            throw cannotStart("cannot clean " + spec.description() + ": " + detail, 404);
         }
         outcomes.note(spec.type().qualifiedName() + ": " + detail + "; nothing to clean");
     }
@@ -216,11 +213,17 @@ final class CleanupRun {
                 LOG.warn("{} is not served; nothing to discover", spec.type());
             }
         } catch (Lister.ListFailure e) {
-            throw new CleanupConfigurationException("cannot list " + spec.description() + ": " + e.getMessage());
+            throw run.cannotStart("cannot list " + spec.description() + ": " + e.getMessage(), e.code());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CleanupInterruptedException(run.report());
         }
+    }
+
+    /** The run cannot start: the reason becomes a FAILED scope outcome of the report the exception carries. */
+    private CleanupConfigurationException cannotStart(String message, int httpStatus) {
+        outcomes.scope(spec.requestNamespace(), Outcome.Status.FAILED, message, httpStatus);
+        return new CleanupConfigurationException(report(), message);
     }
 
     private CleanupReport report() {

@@ -446,6 +446,13 @@ class CleanupEngineTest {
         assertTrue(e.getMessage().contains("403 Forbidden"), e.getMessage());
         assertTrue(e.getMessage().contains("'list' backups.longhorn.io in namespace longhorn-system"), e.getMessage());
         assertEquals(0, cluster.count("DELETE"));
+        // a catch of CleanupFailedException around run() sees it too, with the refusal as a FAILED scope outcome
+        CleanupFailedException asFailed = assertThrows(CleanupFailedException.class, () -> backups().build().run());
+        Outcome refused = asFailed.report().problems().get(0);
+        assertEquals(Outcome.Status.FAILED, refused.status());
+        assertEquals(403, refused.httpStatus());
+        assertTrue(refused.isScopeOutcome());
+        assertFalse(asFailed.report().isClean());
     }
 
     @Test

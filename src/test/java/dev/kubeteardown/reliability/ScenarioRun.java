@@ -85,11 +85,11 @@ final class ScenarioRun {
                 long start = System.nanoTime();
                 try {
                     report = sc.useRun ? cleanup.run() : cleanup.execute();
+                } catch (CleanupConfigurationException e) {
+                    thrown = e; // the run could not start: checked as a run without a report
                 } catch (CleanupFailedException e) {
                     thrown = e;
                     report = e.report();
-                } catch (CleanupConfigurationException e) {
-                    thrown = e;
                 } catch (RuntimeException e) {
                     thrown = e;
                 }

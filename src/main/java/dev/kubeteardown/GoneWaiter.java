@@ -25,6 +25,8 @@ final class GoneWaiter {
     private static final Logger LOG = LoggerFactory.getLogger(GoneWaiter.class);
     static final Duration FIRST_POLL = Duration.ofMillis(25);
     static final Duration MAX_POLL = Duration.ofSeconds(1);
+    /** Watches in a row that may end without a single event before the wait polls instead. */
+    static final int MAX_FRUITLESS_WATCHES = 3;
 
     /** Told when a waited-on object is confirmed gone. */
     @FunctionalInterface
@@ -115,7 +117,14 @@ final class GoneWaiter {
 
     private WatchEnd watch(Map<String, Tracked> pending, String version, Deadline deadline, GoneListener listener) {
         String from = version;
+        int fruitless = 0;
         while (!pending.isEmpty() && !deadline.isExpired()) {
+            if (fruitless >= MAX_FRUITLESS_WATCHES) {
+                // a server or proxy that ends every watch at once would otherwise be asked again without pause
+                LOG.debug("watch of {} ended {} times without an event; polling instead", spec.description(), fruitless);
+                return WatchEnd.UNSUPPORTED;
+            }
+            fruitless++;
             KubeApi.WatchStream stream;
             try {
                 stream = api.openWatch(spec.type(), spec.requestNamespace(), spec.labels().toString(),
@@ -135,15 +144,15 @@ final class GoneWaiter {
                         continue;
                     }
                     JsonObject event = parse(line);
-                    if (event == null || !event.has("type") || !event.has("object") || !event.get("object").isJsonObject()) {
+                    String type = event == null ? null : ObjectRef.string(event, "type");
+                    if (type == null || !event.has("object") || !event.get("object").isJsonObject()) {
                         LOG.debug("watch of {} does not stream events; polling instead", spec.description());
                         return WatchEnd.UNSUPPORTED;
                     }
-                    String type = event.get("type").getAsString();
+                    fruitless = 0;
                     JsonObject object = event.getAsJsonObject("object");
                     if ("ERROR".equals(type)) {
-                        JsonElement code = object.get("code");
-                        return code != null && code.getAsInt() == 410 ? WatchEnd.RESYNC : WatchEnd.UNSUPPORTED;
+                        return "410".equals(ObjectRef.string(object, "code")) ? WatchEnd.RESYNC : WatchEnd.UNSUPPORTED;
                     }
                     ObjectRef ref = ObjectRef.of(object);
                     if (ref.resourceVersion() != null) {

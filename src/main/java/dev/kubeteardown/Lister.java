@@ -78,7 +78,9 @@ final class Lister {
                             spec.fields().toString(), spec.pageSize(), token, deadline), deadline);
             pages++;
             int code = exchange.code();
-            if (code == 404 && token == null) {
+            if (code == 404 && token == null && seen.isEmpty()) {
+                // only a first look can say "not served": a 404 after objects were handed out (the CRD deleted
+                // mid-run, or on a restarted list) must not end the run as if there had been nothing to clean
                 return new Result(false, null, pages, exchange.result().message());
             }
             if (code == 410 && token != null && restarts < MAX_RESTARTS) {
@@ -86,6 +88,7 @@ final class Lister {
                 LOG.debug("continue token expired (410) listing {}; restarting the list ({} of {})",
                         spec.description(), restarts, MAX_RESTARTS);
                 continueToken = null;
+                firstVersion = null; // the expired list's version is too old for a watch to start from
                 continue;
             }
             JsonObject body = exchange.result() == null ? null : exchange.result().json();

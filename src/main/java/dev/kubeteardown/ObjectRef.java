@@ -41,7 +41,8 @@ record ObjectRef(String namespace, String name, String uid, String resourceVersi
 
     static String string(JsonObject o, String field) {
         JsonElement e = o.get(field);
-        return e == null || e.isJsonNull() ? null : e.getAsString();
+        // a field of an unexpected shape (an object where a string belongs) reads as absent, not as an exception
+        return e == null || !e.isJsonPrimitive() ? null : e.getAsString();
     }
 
     String qualifiedName() {

@@ -25,6 +25,8 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
     public static final long DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
     /** Concurrent deletes: {@value #DEFAULT_PARALLELISM}. */
     public static final int DEFAULT_PARALLELISM = 8;
+    /** Upper bound of {@link #parallelism(int)}: each concurrent delete holds a thread and a connection. */
+    public static final int MAX_PARALLELISM = 256;
     /** Objects per list page: {@value #DEFAULT_PAGE_SIZE}. */
     public static final int DEFAULT_PAGE_SIZE = 500;
 
@@ -117,7 +119,7 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         return self();
     }
 
-    /** Concurrent deletes; 1 is sequential. Default {@value #DEFAULT_PARALLELISM}. */
+    /** Concurrent deletes; 1 is sequential, at most {@value #MAX_PARALLELISM}. Default {@value #DEFAULT_PARALLELISM}. */
     public B parallelism(int parallelism) {
         this.parallelism = parallelism;
         return self();
@@ -146,7 +148,7 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         return self();
     }
 
-    /** Grace period sent with each delete (whole seconds); default: the server's. */
+    /** Grace period sent with each delete, in whole seconds (a fraction is rounded up); default: the server's. */
     public B gracePeriod(Duration gracePeriod) {
         this.gracePeriod = gracePeriod;
         return self();
@@ -236,6 +238,9 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         requirePositive("requestTimeout", requestTimeout);
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
+        }
+        if (parallelism > MAX_PARALLELISM) {
+            throw new IllegalArgumentException("parallelism must be <= " + MAX_PARALLELISM + ", was " + parallelism);
         }
         if (pageSize < 1) {
             throw new IllegalArgumentException("pageSize must be >= 1, was " + pageSize);

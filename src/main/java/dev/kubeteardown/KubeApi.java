@@ -95,7 +95,8 @@ final class KubeApi {
                 .preconditions(new V1Preconditions().uid(uid))
                 .propagationPolicy(propagation.wireValue());
         if (gracePeriod != null) {
-            options.gracePeriodSeconds(gracePeriod.toSeconds());
+            // rounded up: truncating 500 ms to 0 would ask for an immediate, forced deletion
+            options.gracePeriodSeconds(gracePeriod.plusNanos(999_999_999L).toSeconds());
         }
         List<Pair> query = new ArrayList<>();
         if (serverDryRun) {

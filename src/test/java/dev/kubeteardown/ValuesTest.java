@@ -106,6 +106,8 @@ class ValuesTest {
         try (MockCluster cluster = MockCluster.start()) {
             ResourceType t = ResourceType.core("v1", "configmaps");
             assertMessage("parallelism must be >= 1, was 0", () -> Cleanup.builder(cluster.client(), t).parallelism(0).build());
+            assertMessage("parallelism must be >= 1, was -3", () -> Cleanup.builder(cluster.client(), t).parallelism(-3).build());
+            assertMessage("parallelism must be <= 256, was 10000", () -> Cleanup.builder(cluster.client(), t).parallelism(10_000).build());
             assertMessage("timeout must be > 0, was PT-1S", () -> Cleanup.builder(cluster.client(), t).timeout(Duration.ofSeconds(-1)).build());
             assertMessage("timeout must be > 0, was PT0S", () -> Cleanup.builder(cluster.client(), t).timeout(Duration.ZERO).build());
             assertMessage("pageSize must be >= 1, was 0", () -> Cleanup.builder(cluster.client(), t).pageSize(0).build());

@@ -19,12 +19,14 @@ final class FinalizerRemover {
     private final KubeApi api;
     private final Retrier retrier;
     private final GoneWaiter waiter;
+    private final RunExecutor executor;
 
-    FinalizerRemover(CleanupSpec spec, KubeApi api, Retrier retrier, GoneWaiter waiter) {
+    FinalizerRemover(CleanupSpec spec, KubeApi api, Retrier retrier, GoneWaiter waiter, RunExecutor executor) {
         this.spec = spec;
         this.api = api;
         this.retrier = retrier;
         this.waiter = waiter;
+        this.executor = executor;
     }
 
     void release(Map<String, Tracked> pending, Deadline deadline, Outcomes outcomes) throws InterruptedException {
@@ -35,8 +37,9 @@ final class FinalizerRemover {
             ObjectRef ref = t.ref();
             LOG.warn("Removing finalizers {} from {} {} after the deadline (removeFinalizersAfterDeadline): what they"
                     + " protect is not cleaned up", ref.finalizers(), spec.type().qualifiedName(), ref.qualifiedName());
-            Retrier.Exchange patched = retrier.send("remove finalizers of " + ref.qualifiedName(),
-                    () -> api.mergePatch(spec.type(), ref.namespace(), ref.name(), patch(ref), false, grace), grace);
+            // on a pool thread, as all blocking I/O of a run: an interrupt then stops the escape hatch at once
+            Retrier.Exchange patched = executor.io(() -> retrier.send("remove finalizers of " + ref.qualifiedName(),
+                    () -> api.mergePatch(spec.type(), ref.namespace(), ref.name(), patch(ref), false, grace), grace));
             Classifier.Verdict verdict = Classifier.classify(patched, "patch", spec.type(), ref);
             Tracked updated = new Tracked(ref, t.attempts() + patched.attempts(), t.startNanos(),
                     "finalizers " + ref.finalizers() + " removed by kube-teardown after the deadline (removeFinalizersAfterDeadline);"

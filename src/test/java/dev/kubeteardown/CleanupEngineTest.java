@@ -255,6 +255,29 @@ class CleanupEngineTest {
     }
 
     @Test
+    @DisplayName("a server that ends every watch at once is asked a bounded number of times, then polled")
+    void watchesThatEndAtOnceFallBackToPolling() {
+        cluster.create(BACKUPS, NS, "backup-a", Map.of(), List.of("longhorn.io"));
+        AtomicInteger watches = new AtomicInteger();
+        AtomicInteger listsAfterWatch = new AtomicInteger();
+        cluster.intercept((r, c) -> {
+            if (r.getMethod().equals("GET") && r.getPath().contains("watch=true")) {
+                watches.incrementAndGet();
+                return new MockResponse().setResponseCode(200).setBody("");
+            }
+            if (r.getMethod().equals("GET") && watches.get() > 0) {
+                listsAfterWatch.incrementAndGet();
+            }
+            return null;
+        });
+        CleanupReport report = backups().timeout(Duration.ofSeconds(5)).build().execute();
+        assertEquals(Outcome.Status.STUCK, outcome(report, "backup-a").status());
+        assertTrue(watches.get() >= 1, "the watch was tried");
+        assertTrue(watches.get() <= GoneWaiter.MAX_FRUITLESS_WATCHES, "watches opened: " + watches.get());
+        assertTrue(listsAfterWatch.get() >= 1, "then the wait polled");
+    }
+
+    @Test
     @DisplayName("a finalizer released by a controller after a delay: DELETED")
     void finalizerReleasedLaterIsDeleted() {
         cluster.create(BACKUPS, NS, "backup-a", Map.of(), List.of("longhorn.io"));
@@ -419,6 +442,26 @@ class CleanupEngineTest {
         assertEquals(1, expired.get(), "the continue token expired once and the list restarted");
         assertTrue(cluster.requests().stream().anyMatch(r -> r.contains("limit=3")), "limit is sent");
         assertTrue(cluster.requests().stream().anyMatch(r -> r.contains("continue=")), "continue is sent");
+    }
+
+    @Test
+    @DisplayName("a 404 on a restarted list (the CRD deleted mid-run) cuts the listing short; what was deleted is still decided")
+    void notFoundAfterRestartIsNotNotServed() {
+        for (int i = 0; i < 7; i++) {
+            create(String.format("backup-%02d", i));
+        }
+        AtomicInteger lists = new AtomicInteger();
+        cluster.intercept((r, c) -> r.getMethod().equals("GET") && r.getPath().startsWith(PATH + "?")
+                && r.getPath().contains("limit=3") && lists.incrementAndGet() == 3
+                ? MockCluster.status(404, "NotFound", "the server could not find the requested resource") : null);
+        cluster.intercept(new PagingInterceptor(PATH, new AtomicInteger()));
+        CleanupReport report = backups().pageSize(3).waitStrategy(WaitStrategy.POLL).build().execute();
+        assertEquals(3, report.count(Outcome.Status.DELETED), report.table());
+        assertEquals(0, report.count(Outcome.Status.SKIPPED), "a type that served two pages is not 'not served'");
+        Outcome cut = report.outcomes().stream().filter(Outcome::isScopeOutcome).findFirst().orElseThrow();
+        assertEquals(Outcome.Status.FAILED, cut.status());
+        assertTrue(cut.detail().contains("listing stopped after page"), cut.detail());
+        assertFalse(report.isClean());
     }
 
     @Test

@@ -361,6 +361,31 @@ class CleanupEngineTest {
     }
 
     @Test
+    @DisplayName("a cluster-scoped type: no namespace in any request, a namespace option is ignored, the selector is the scope")
+    void clusterScopedType() {
+        ResourceType classes = ResourceType.clusterScoped("storage.k8s.io", "v1", "storageclasses");
+        cluster.create(classes, null, "e2e-a", Map.of("e2e", "true"), List.of());
+        cluster.create(classes, null, "e2e-b", Map.of("e2e", "true"), List.of("kube-teardown.dev/held"));
+        cluster.create(classes, null, "standard", Map.of(), List.of());
+        cluster.intercept((r, c) -> {
+            if (r.getMethod().equals("DELETE") && r.getPath().split("\\?")[0].endsWith("/storageclasses/e2e-b")) {
+                // a controller releases the finalizer after the deletion is requested
+                controller.schedule(() -> c.removeFinalizers(classes, null, "e2e-b"), 100, TimeUnit.MILLISECONDS);
+            }
+            return null;
+        });
+        CleanupReport report = Cleanup.builder(cluster.client(), classes).namespace("ignored").labelSelector("e2e=true")
+                .waitStrategy(WaitStrategy.POLL).build().run();
+        assertEquals(Set.of("e2e-a", "e2e-b"), Set.copyOf(report.outcomes(Outcome.Status.DELETED).stream().map(Outcome::name).toList()),
+                report.table());
+        assertTrue(report.outcomes().stream().allMatch(o -> o.namespace() == null), report.table());
+        assertFalse(cluster.exists(classes, null, "e2e-a"));
+        assertFalse(cluster.exists(classes, null, "e2e-b"));
+        assertTrue(cluster.exists(classes, null, "standard"));
+        assertTrue(cluster.requests().stream().noneMatch(r -> r.contains("/namespaces/")), cluster.requests().toString());
+    }
+
+    @Test
     @DisplayName("dry run lists and reports WOULD_DELETE, and sends no mutating request")
     void dryRunSendsNoDelete() {
         create("backup-a");

@@ -10,6 +10,10 @@ import io.kubernetes.client.openapi.ApiClient;
  * counts the ones it loses that race for as {@code ALREADY_GONE} and removes the rest, failed backups without an
  * owner included.
  *
+ * <p>Its report does not count the backups that went with the volumes: the cascade goes on after this step
+ * returns, so a count taken here would be wrong, and an exact one would cost a full list of backups before and
+ * after. {@link BackupCleanup}'s {@code ALREADY_GONE} count is where they show up.
+ *
  * <pre>{@code
  * BackupstoreCleanup.builder(client).build().run();
  * }</pre>

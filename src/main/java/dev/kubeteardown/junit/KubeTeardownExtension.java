@@ -2,7 +2,6 @@ package dev.kubeteardown.junit;
 
 import dev.kubeteardown.CleanupStep;
 import io.kubernetes.client.openapi.ApiClient;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -291,7 +290,7 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         TeardownScope scope = TeardownScope.of(context);
         String target = TeardownReporter.target(context, phase);
         if (settings.mode() == CleanupMode.NEVER || settings.mode() == CleanupMode.ON_SUCCESS && failed) {
-            TeardownReporter.skipped(context, phase, describe(steps, plan, context, scope), settings, target, scope);
+            TeardownReporter.skipped(context, phase, describe(steps), settings, target, scope);
             return;
         }
         TeardownResult result = new TeardownRun(phase, steps, () -> plan.client().resolve(context), scope).execute();
@@ -301,26 +300,12 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         }
     }
 
-    /** What a skip keeps, as precisely as can be told without running anything; never fails. */
-    private static List<String> describe(List<DeclaredStep> steps, TeardownPlan plan, ExtensionContext context,
-            TeardownScope scope) {
-        ApiClient client = null;
-        if (steps.stream().anyMatch(DeclaredStep::needsClient)) {
-            try {
-                client = plan.client().resolve(context);
-            } catch (RuntimeException e) {
-                return steps.stream().map(DeclaredStep::describe).toList();
-            }
-        }
-        List<String> kept = new ArrayList<>();
-        for (DeclaredStep step : steps) {
-            try {
-                kept.add(step.create(client, scope).description());
-            } catch (RuntimeException e) {
-                kept.add(step.describe());
-            }
-        }
-        return kept;
+    /**
+     * What a skip keeps, from the declarations alone: a skipped cleanup must not call the client supplier or a
+     * step factory, which may connect to a cluster, fail, or have side effects the mode asked to avoid.
+     */
+    private static List<String> describe(List<DeclaredStep> steps) {
+        return steps.stream().map(DeclaredStep::describe).toList();
     }
 
     private Namespace ownerNamespace() {

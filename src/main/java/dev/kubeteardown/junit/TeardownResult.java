@@ -19,6 +19,12 @@ final class TeardownResult {
     /** One step: its report, its exception, or both (an interrupted step has a partial report). */
     record StepResult(int number, String description, CleanupReport report, Throwable failure) {
 
+        StepResult {
+            if (report == null && failure == null) { // without either, the step would count as clean
+                throw new IllegalArgumentException("step " + number + " has neither a report nor a failure");
+            }
+        }
+
         String line() {
             if (failure == null) {
                 return number + ". " + report.summary();

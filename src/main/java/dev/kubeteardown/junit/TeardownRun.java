@@ -66,6 +66,9 @@ final class TeardownRun {
                 CleanupStep step = declared.create(apiClient, scope);
                 description = step.description();
                 CleanupReport report = step.execute();
+                if (report == null) { // a broken custom step: "clean" would hide that nothing is known
+                    throw new IllegalStateException("step " + number + " (" + description + ") returned no report (null)");
+                }
                 results.add(new TeardownResult.StepResult(number, description, report, null));
             } catch (CleanupInterruptedException e) {
                 results.add(new TeardownResult.StepResult(number, description, e.report(), e));

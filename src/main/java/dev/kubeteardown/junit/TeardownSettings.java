@@ -11,7 +11,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The mode and policy in force for one run, and where each came from (for the log). The only place the
- * configuration parameters are read: parameter, else the value set in code, else the built-in default.
+ * configuration parameters are read: parameter (else the system property of that name), else the value set in
+ * code, else the built-in default.
  */
 record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy policy, String policySource) {
 
@@ -51,7 +52,7 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
 
     /** Case-insensitive, '-' read as '_', blank as unset; anything else that is not a constant is an error. */
     static <E extends Enum<E>> Optional<E> parameter(ExtensionContext context, String key, Class<E> type) {
-        Optional<String> raw = context.getConfigurationParameter(key).map(String::trim).filter(s -> !s.isEmpty());
+        Optional<String> raw = raw(context, key);
         if (raw.isEmpty()) {
             return Optional.empty();
         }
@@ -67,8 +68,7 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
 
     /** The run id: {@value KubeTeardownExtension#RUN_ID_PROPERTY} when set (checked as a label value), else random. */
     static String runId(ExtensionContext context) {
-        Optional<String> configured = context.getConfigurationParameter(KubeTeardownExtension.RUN_ID_PROPERTY)
-                .map(String::trim).filter(s -> !s.isEmpty());
+        Optional<String> configured = raw(context, KubeTeardownExtension.RUN_ID_PROPERTY);
         if (configured.isEmpty()) {
             return RunLabels.current().id(); // one run per JVM, shared with the engine's sweep
         }
@@ -78,6 +78,20 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
             throw new ExtensionConfigurationException(e.getMessage(), e);
         }
         return configured.get();
+    }
+
+    /**
+     * The configuration parameter, else the system property of the same name; trimmed, blank as unset. JUnit
+     * consults system properties only while its implicit configuration parameters are enabled (EngineTestKit and
+     * some launchers disable them), and {@code -Dkubeteardown.cleanup.mode=...} must work everywhere. An explicit
+     * parameter wins: it is the more specific setting.
+     */
+    static Optional<String> raw(ExtensionContext context, String key) {
+        Optional<String> parameter = context.getConfigurationParameter(key).map(String::trim).filter(s -> !s.isEmpty());
+        if (parameter.isPresent()) {
+            return parameter;
+        }
+        return Optional.ofNullable(System.getProperty(key)).map(String::trim).filter(s -> !s.isEmpty());
     }
 
     @Override

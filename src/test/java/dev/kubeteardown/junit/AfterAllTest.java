@@ -135,7 +135,7 @@ class AfterAllTest extends WithMockCluster {
         assertEquals(2, cluster.countObjects(CONFIG_MAPS, SHARED));
         assertEquals(List.of(), deletes());
         String entry = entryOf(results, "OnSuccessAfterAllTestCase").get(KubeTeardownExtension.REPORT_KEY);
-        assertTrue(entry.startsWith("Skipping cleanup of configmaps/v1 in namespace shared for class"
+        assertTrue(entry.startsWith("Skipping cleanup of a step factory for class"
                 + " OnSuccessAfterAllTestCase due to CleanupMode.ON_SUCCESS: a test or the class failed"), entry);
     }
 

@@ -196,9 +196,9 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         String skip = entryOf(results, "fails(TeardownScope)").get(KubeTeardownExtension.REPORT_KEY);
         String label = cluster.get(BACKUPS, NS, "debug-me").getAsJsonObject("metadata").getAsJsonObject("labels")
                 .get(TeardownScope.TEST_LABEL).getAsString();
-        assertTrue(skip.startsWith("Skipping cleanup of backups.longhorn.io/v1beta2 in namespace longhorn-system, labels "
-                + TeardownScope.TEST_LABEL + "=" + label + " for OnSuccessTestCase > fails(TeardownScope) due to"
+        assertTrue(skip.startsWith("Skipping cleanup of a step factory for OnSuccessTestCase > fails(TeardownScope) due to"
                 + " CleanupMode.ON_SUCCESS: the test failed, its objects are kept for debugging"), skip);
+        assertTrue(skip.endsWith("; label " + TeardownScope.TEST_LABEL + "=" + label + ")"), skip);
         assertTrue(log.contains("WARN dev.kubeteardown.junit.KubeTeardownExtension - " + skip), log);
         assertTrue(entryOf(results, "passes(TeardownScope)").get(KubeTeardownExtension.REPORT_KEY).contains("DELETED=1"));
         assertEquals(1, deletes().size(), "only the passing test's backup is deleted: " + deletes());
@@ -250,8 +250,102 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertEquals(List.of(), deletes());
         assertEquals(3, cluster.countObjects(BACKUPS, NS));
         String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
-        assertTrue(entry.startsWith("Skipping cleanup of backups.longhorn.io/v1beta2 in namespace longhorn-system"
+        assertTrue(entry.startsWith("Skipping cleanup of a step factory"
                 + " for PassingTestTestCase > passes() due to CleanupMode.NEVER: objects are kept"), entry);
+    }
+
+    /** Runs {@code body} with the system property set, then restores what was there (also when it throws). */
+    static <T> T withSystemProperty(String key, String value, java.util.function.Supplier<T> body) {
+        String before = System.getProperty(key);
+        System.setProperty(key, value);
+        try {
+            return body.get();
+        } finally {
+            if (before == null) {
+                System.clearProperty(key);
+            } else {
+                System.setProperty(key, before);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the system property kubeteardown.cleanup.mode applies without JUnit's implicit parameters (EngineTestKit's default)")
+    void modeSystemPropertyWithoutImplicitParameters() {
+        EngineExecutionResults results = withSystemProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "never",
+                () -> TestKit.run(PassingTestTestCase.class));
+
+        assertEquals(null, System.getProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY), "restored");
+        results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        assertEquals(List.of(), deletes());
+        String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
+        assertTrue(entry.contains("due to CleanupMode.NEVER") && entry.contains("mode NEVER (kubeteardown.cleanup.mode)"),
+                entry);
+    }
+
+    @Test
+    @DisplayName("an explicit configuration parameter wins over the system property of the same name")
+    void explicitParameterWinsOverSystemProperty() {
+        EngineExecutionResults results = withSystemProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "never",
+                () -> TestKit.run(PassingTestTestCase.class, KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "always"));
+
+        results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        assertEquals(0, cluster.countObjects(BACKUPS, NS), "cleaned: the parameter said ALWAYS");
+        assertTrue(entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY)
+                .contains("mode ALWAYS (kubeteardown.cleanup.mode)"));
+    }
+
+    @Test
+    @DisplayName("the system property kubeteardown.failure.policy=warn applies without JUnit's implicit parameters")
+    void policySystemPropertyWithoutImplicitParameters() {
+        forbidDeleteOf("backup-b");
+        EngineExecutionResults results = withSystemProperty(KubeTeardownExtension.FAILURE_POLICY_PROPERTY, "warn",
+                () -> TestKit.run(PassingTestTestCase.class));
+
+        assertEquals(null, System.getProperty(KubeTeardownExtension.FAILURE_POLICY_PROPERTY), "restored");
+        results.testEvents().assertStatistics(s -> s.started(1).succeeded(1).failed(0));
+        String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
+        assertTrue(entry.contains("NOT CLEAN") && entry.contains("policy WARN (kubeteardown.failure.policy)"), entry);
+    }
+
+    static final java.util.concurrent.atomic.AtomicInteger CLIENT_CALLS = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger FACTORY_CALLS = new java.util.concurrent.atomic.AtomicInteger();
+
+    @TestKitOnly
+    static class CountingNeverTestCase {
+        @RegisterExtension
+        static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(() -> {
+            CLIENT_CALLS.incrementAndGet();
+            return TestKit.client();
+        }).mode(CleanupMode.NEVER).afterEach(c -> {
+            FACTORY_CALLS.incrementAndGet();
+            return BackupCleanup.builder(c).build();
+        }).afterAll(c -> {
+            FACTORY_CALLS.incrementAndGet();
+            return BackupCleanup.builder(c).build();
+        });
+
+        @Test
+        void passes() {
+            TestKit.cluster.create(BACKUPS, NS, "kept");
+        }
+    }
+
+    @Test
+    @DisplayName("a skipped cleanup calls neither the client supplier nor a step factory, and still reports the skip")
+    void skipCallsNoSupplierOrFactory() {
+        CLIENT_CALLS.set(0);
+        FACTORY_CALLS.set(0);
+        EngineExecutionResults results = TestKit.run(CountingNeverTestCase.class);
+
+        results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        assertEquals(0, CLIENT_CALLS.get(), "client supplier calls");
+        assertEquals(0, FACTORY_CALLS.get(), "step factory calls");
+        assertTrue(cluster.exists(BACKUPS, NS, "kept"));
+        assertTrue(entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY)
+                .startsWith("Skipping cleanup of a step factory for CountingNeverTestCase > passes() due to CleanupMode.NEVER"));
+        assertTrue(entryOf(results, "CountingNeverTestCase").get(KubeTeardownExtension.REPORT_KEY)
+                .startsWith("Skipping cleanup of a step factory for class CountingNeverTestCase due to CleanupMode.NEVER"));
     }
 
     @Test
@@ -386,6 +480,47 @@ class KubeTeardownExtensionTest extends WithMockCluster {
             return "a custom step";
         }
     };
+
+    /** A custom step that breaks its contract: no report and no exception. */
+    static final CleanupStep NULL_REPORT_STEP = new CleanupStep() {
+        @Override
+        public CleanupReport execute() {
+            return null;
+        }
+
+        @Override
+        public String description() {
+            return "a step without report";
+        }
+    };
+
+    @TestKitOnly
+    static class NullReportTestCase {
+        @RegisterExtension
+        static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
+                .afterEachSteps(NULL_REPORT_STEP).afterEach(c -> BackupCleanup.builder(c).build());
+
+        @Test
+        void passes() {
+            TestKit.cluster.create(BACKUPS, NS, "backup-a");
+        }
+    }
+
+    @Test
+    @DisplayName("a custom step whose execute() returns null is a step failure, the next step still runs, the entry is published")
+    void nullReportIsAStepFailure() {
+        EngineExecutionResults results = TestKit.run(NullReportTestCase.class);
+
+        KubeTeardownFailedException e = assertInstanceOf(KubeTeardownFailedException.class, failureOf(results, "passes()"));
+        assertEquals(List.of(IllegalStateException.class),
+                e.stepFailures().stream().map(Object::getClass).collect(Collectors.toList()));
+        assertTrue(e.getMessage().contains("FAILED a step without report (scope): step 1 did not complete: "
+                + "java.lang.IllegalStateException: step 1 (a step without report) returned no report (null)"), e.getMessage());
+        assertFalse(cluster.exists(BACKUPS, NS, "backup-a"), "the second step ran");
+        String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
+        assertTrue(entry.startsWith("afterEach: 2 steps (1 threw), 1 object, DELETED=1 FAILED=1 in ") && entry.contains("NOT CLEAN"),
+                entry);
+    }
 
     @TestKitOnly
     static class ThrowingStepsTestCase {

@@ -190,6 +190,19 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         return new KubeTeardownExtension(requirePlan().withPolicy(policy));
     }
 
+    /**
+     * A copy that also runs the after-all steps from a JVM shutdown hook if the JVM stops (Ctrl-C, SIGTERM from a CI
+     * runner) while the class that registered the extension runs, so a suite stopped halfway still tears down. The
+     * hook is registered before the first test and removed once the class has ended normally (after its own
+     * after-all run). It runs the steps with the class's {@link TeardownScope}, unless the mode is
+     * {@link CleanupMode#NEVER}; after-each steps are per test and not part of it. Off by default: a hook delays the
+     * JVM's exit by up to the steps' timeouts. SIGKILL runs no hook; see {@link dev.kubeteardown.StaleRunSweep}.
+     * Without after-all steps, the class fails with {@link ExtensionConfigurationException}.
+     */
+    public KubeTeardownExtension teardownOnShutdown() {
+        return new KubeTeardownExtension(requirePlan().withOnShutdown(true));
+    }
+
     private KubeTeardownExtension plus(Phase phase, List<DeclaredStep> steps) {
         return new KubeTeardownExtension(requirePlan().plus(phase, steps));
     }
@@ -224,6 +237,7 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         ExtensionContext.Store store = context.getStore(ownerNamespace());
         if (store.get("owner") == null) {
             store.put("owner", context.getUniqueId());
+            guardShutdown(context, store);
             runPhase(context, plan(context), Phase.BEFORE_ALL, false);
         }
     }
@@ -248,14 +262,23 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
     @Override
     public void afterAll(ExtensionContext context) {
         boolean failed = FailureTracker.selfOrChildFailed(context);
+        boolean owner = ownsAfterAll(context);
         try {
-            if (ownsAfterAll(context)) {
+            if (owner) {
                 runPhase(context, plan(context), Phase.AFTER_ALL, failed);
             }
         } catch (RuntimeException | Error e) {
             failed = true;
             throw e;
         } finally {
+            if (owner && plan != null) {
+                // the class ended normally: its own after-all run replaces the hook (JUnit's store would close it
+                // too, but only later, and only while its AutoCloseable support is enabled)
+                ShutdownGuard guard = context.getStore(ownerNamespace()).remove("shutdown", ShutdownGuard.class);
+                if (guard != null) {
+                    guard.close();
+                }
+            }
             if (failed) {
                 FailureTracker.markAncestors(context);
             }
@@ -280,6 +303,26 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
     }
 
     // ---- one phase
+
+    /** Registers the after-all steps for JVM shutdown when {@link #teardownOnShutdown()} asked for it. */
+    private void guardShutdown(ExtensionContext context, ExtensionContext.Store store) {
+        if (!plan.onShutdown()) {
+            return;
+        }
+        List<DeclaredStep> steps = plan.steps(Phase.AFTER_ALL);
+        if (steps.isEmpty()) {
+            throw new ExtensionConfigurationException("teardownOnShutdown() runs the after-all steps at JVM shutdown,"
+                    + " but none is declared: add them with afterAll(...)");
+        }
+        TeardownSettings settings = TeardownSettings.resolve(context, plan.mode(), plan.policy(), plan.declaredBy());
+        String target = TeardownReporter.target(context, Phase.AFTER_ALL);
+        if (settings.mode() == CleanupMode.NEVER) {
+            TeardownReporter.LOG.info("not registering the shutdown teardown {}: CleanupMode.NEVER", target);
+            return;
+        }
+        store.put("shutdown", ShutdownGuard.register(steps, () -> plan.client().resolve(context),
+                TeardownScope.of(context), target));
+    }
 
     private void runPhase(ExtensionContext context, TeardownPlan plan, Phase phase, boolean failed) {
         List<DeclaredStep> steps = plan.steps(phase);

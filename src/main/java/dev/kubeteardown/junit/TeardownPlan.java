@@ -11,9 +11,10 @@ import java.util.Objects;
  * declared (before the configuration parameters). Immutable; every {@code with} returns a new plan.
  *
  * @param declaredBy {@code extension} or {@code @KubeTeardown}, for the log
+ * @param onShutdown whether the after-all steps also run from a JVM shutdown hook while the class runs
  */
 record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, CleanupMode mode,
-        FailurePolicy policy, String declaredBy) {
+        FailurePolicy policy, String declaredBy, boolean onShutdown) {
 
     TeardownPlan {
         Objects.requireNonNull(client, "client source");
@@ -25,7 +26,7 @@ record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, 
     }
 
     static TeardownPlan of(ClientSource client) {
-        return new TeardownPlan(client, Map.of(), CleanupMode.DEFAULT, null, "extension");
+        return new TeardownPlan(client, Map.of(), CleanupMode.DEFAULT, null, "extension", false);
     }
 
     List<DeclaredStep> steps(Phase phase) {
@@ -38,20 +39,25 @@ record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, 
         Map<Phase, List<DeclaredStep>> updated = new EnumMap<>(Phase.class);
         updated.putAll(phases);
         updated.put(phase, joined);
-        return new TeardownPlan(client, updated, mode, policy, declaredBy);
+        return new TeardownPlan(client, updated, mode, policy, declaredBy, onShutdown);
     }
 
     TeardownPlan withMode(CleanupMode newMode) {
-        return new TeardownPlan(client, phases, Objects.requireNonNull(newMode, "mode must not be null"), policy, declaredBy);
+        return new TeardownPlan(client, phases, Objects.requireNonNull(newMode, "mode must not be null"), policy, declaredBy,
+                onShutdown);
     }
 
     TeardownPlan withPolicy(FailurePolicy newPolicy) {
         return new TeardownPlan(client, phases, mode, Objects.requireNonNull(newPolicy, "failure policy must not be null"),
-                declaredBy);
+                declaredBy, onShutdown);
     }
 
     TeardownPlan declaredBy(String by) {
-        return new TeardownPlan(client, phases, mode, policy, by);
+        return new TeardownPlan(client, phases, mode, policy, by, onShutdown);
+    }
+
+    TeardownPlan withOnShutdown(boolean enabled) {
+        return new TeardownPlan(client, phases, mode, policy, declaredBy, enabled);
     }
 
     @Override
@@ -60,6 +66,7 @@ record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, 
         for (Phase phase : Phase.values()) {
             sb.append(", ").append(phase).append(' ').append(steps(phase));
         }
-        return sb.append(", mode ").append(mode).append(", policy ").append(policy == null ? "default" : policy).toString();
+        return sb.append(", mode ").append(mode).append(", policy ").append(policy == null ? "default" : policy)
+                .append(onShutdown ? ", on shutdown" : "").toString();
     }
 }

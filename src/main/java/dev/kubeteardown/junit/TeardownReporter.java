@@ -13,7 +13,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TeardownReporter {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KubeTeardownExtension.class);
+    static final Logger LOG = LoggerFactory.getLogger(KubeTeardownExtension.class);
 
     private TeardownReporter() {
     }

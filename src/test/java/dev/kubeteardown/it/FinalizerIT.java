@@ -59,7 +59,7 @@ class FinalizerIT {
     ApiClient client = server.adminClient();
     RequestLog log = RequestLog.attachTo(client);
 
-    CleanupReport report = BackupCleanup.builder(client).namespace(ns.name()).timeout(Duration.ofSeconds(1)).build()
+    CleanupReport report = BackupCleanup.builder(client).namespace(ns.name()).timeout(Duration.ofSeconds(3)).build()
         .execute();
 
     assertEquals(3, report.count(Outcome.Status.STUCK), report.table());
@@ -69,7 +69,7 @@ class FinalizerIT {
       assertNotNull(deletionTimestamp, "the server marked " + o.name() + " for deletion");
       assertEquals(List.of(FINALIZER), o.finalizers(), o.toString());
       assertEquals(deletionTimestamp, o.deletionTimestamp(), o.toString());
-      assertEquals("still present at the deadline (1000 ms): finalizers [longhorn.io], deletionTimestamp "
+      assertEquals("still present at the deadline (3000 ms): finalizers [longhorn.io], deletionTimestamp "
           + deletionTimestamp, o.detail());
       assertEquals(List.of(FINALIZER), ItNamespace.finalizersOf(onServer), "the finalizer is left alone");
     }
@@ -77,7 +77,7 @@ class FinalizerIT {
     assertEquals(3, log.count(RequestLog.delete(BACKUPS)), log.describe());
     CleanupFailedException e = assertThrows(CleanupFailedException.class, report::throwIfNotClean);
     assertTrue(e.getMessage().contains("STUCK backups.longhorn.io " + ns.name() + "/held-1: still present at the deadline"
-        + " (1000 ms): finalizers [longhorn.io], deletionTimestamp "), e.getMessage());
+        + " (3000 ms): finalizers [longhorn.io], deletionTimestamp "), e.getMessage());
     assertEquals(3, e.getSuppressed().length);
   }
 

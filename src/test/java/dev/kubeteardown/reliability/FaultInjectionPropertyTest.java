@@ -2,12 +2,15 @@ package dev.kubeteardown.reliability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,6 +37,8 @@ class FaultInjectionPropertyTest {
     static final int DEFAULT_RUNS = 300;
     static final int SOAK_RUNS = 5000;
     static final int DEFAULT_PARALLEL = 10;
+    /** Beyond a run's own bound: starting its simulator, creating its objects, observing and checking. */
+    static final Duration HARNESS_MARGIN = Duration.ofSeconds(30);
 
     static {
         // thousands of FAILED and STUCK outcomes are expected here: keep the engine's per-object log lines quiet
@@ -66,8 +71,10 @@ class FaultInjectionPropertyTest {
         AtomicInteger done = new AtomicInteger();
         try {
             List<Future<?>> futures = new ArrayList<>();
+            List<Long> seeds = new ArrayList<>();
             for (int i = 0; i < runs; i++) {
                 long seed = firstSeed + i;
+                seeds.add(seed);
                 futures.add(pool.submit(() -> {
                     runOne(seed, figures);
                     int n = done.incrementAndGet();
@@ -76,8 +83,8 @@ class FaultInjectionPropertyTest {
                     }
                 }));
             }
-            for (Future<?> f : futures) {
-                f.get();
+            for (int i = 0; i < futures.size(); i++) {
+                awaitRun(futures.get(i), seeds.get(i), figures);
             }
         } finally {
             pool.shutdownNow();
@@ -88,6 +95,23 @@ class FaultInjectionPropertyTest {
         System.out.println(figures.render(title, elapsed, parallel));
         assertEquals(0, figures.violationCount(), "invariant violations in seeds " + figures.failingSeeds()
                 + "; reproduce one with -Dkubeteardown.seed=<seed>\n" + figures.render(title, elapsed, parallel));
+    }
+
+    /**
+     * Waits for one run, bounded: a hang must fail the suite, not hang mvn. Runs are gotten in submission order
+     * from a FIFO pool, so by the time this one is awaited every earlier one is done and this one is running or
+     * about to: its own bound plus a margin for the harness (simulator start, setup, checks) is enough.
+     */
+    private static void awaitRun(Future<?> run, long seed, Figures figures) throws InterruptedException {
+        Duration limit = Scenario.of(seed).bound().plus(HARNESS_MARGIN);
+        try {
+            run.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            run.cancel(true);
+            figures.timedOut(seed, limit);
+        } catch (ExecutionException e) { // runOne records its own errors; anything else is the harness's
+            figures.harnessError(seed, e.getCause());
+        }
     }
 
     private static void runOne(long seed, Figures figures) {

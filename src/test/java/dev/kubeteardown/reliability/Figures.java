@@ -75,6 +75,12 @@ final class Figures {
         violations.put(seed, List.of("harness error: " + t));
     }
 
+    /** A run that had not finished {@code limit} after it was awaited: an invariant violation (the run hung). */
+    synchronized void timedOut(long seed, java.time.Duration limit) {
+        violations.merge(seed, List.of("run did not finish within " + limit.toMillis() + " ms (its bound plus the"
+                + " harness margin): a hang"), (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
+    }
+
     synchronized int violationCount() {
         return violations.values().stream().mapToInt(List::size).sum();
     }

@@ -161,7 +161,11 @@ final class Invariants {
             }
         }
         long observed = life.deletedNanos;
-        long lag = 2_000_000_000L; // from the 404 to the observer's watch seeing the removal, on a loaded machine
+        // From the 404 to the observer's watch seeing the removal. Wide on purpose: the injected race's delete is not
+        // in the wire log with a resourceVersion to match, so time is the only link, and two shared cores can delay
+        // a watch event by seconds. Being lenient here cannot hide an engine delete: any engine request naming this
+        // object's UID is a violation of its own (see above).
+        long lag = 10_000_000_000L;
         // the injected 404 race removes whatever holds the name; its answer may be a 404, or never arrive at all
         // when a slow-response fault delays it past the client's timeout (the DELETE itself named the old UID)
         return wire.stream().anyMatch(x -> x.isDelete() && (x.code() == 404 || x.code() == 0)

@@ -69,8 +69,13 @@ public final class RealApiServer {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
   private static final int START_ATTEMPTS = 3;
-  /** Stop order: the watchdog first, so it does not race us, then the servers, dependants first. */
-  private static final List<String> PROCESSES = List.of("watchdog", "kcm", "apiserver", "etcd");
+  /**
+   * The servers, dependants first. All get SIGTERM at once, then are awaited: stopping them one by one would add
+   * their shutdown times up, and a shutdown hook has little time. The watchdog is stopped last, so that if this JVM
+   * dies while stopping them, the watchdog still does it (it acts only once this JVM is gone, so it cannot race us).
+   */
+  private static final List<String> SERVERS = List.of("kcm", "apiserver", "etcd");
+  private static final String WATCHDOG = "watchdog";
   private static final Map<String, String> PROCESS_COMMAND =
       Map.of("watchdog", "test-cluster", "kcm", "kube-controller-manager", "apiserver", "kube-apiserver", "etcd", "etcd");
 
@@ -313,38 +318,59 @@ public final class RealApiServer {
 
   /** Stops every process recorded in the pid files, by PID only; idempotent. Called by the shutdown hook. */
   synchronized void stop() {
-    for (String name : PROCESSES) {
-      Path pidFile = workDir.resolve(name + ".pid");
-      Optional<Long> pid = readPid(pidFile);
-      pid.ifPresent(p -> stopProcess(name, p));
-      try {
-        Files.deleteIfExists(pidFile);
-      } catch (IOException e) {
-        System.err.println("RealApiServer: could not delete " + pidFile + ": " + e);
-      }
+    Map<String, ProcessHandle> signalled = new LinkedHashMap<>();
+    for (String name : SERVERS) {
+      verified(name).ifPresent(process -> {
+        process.destroy(); // SIGTERM
+        signalled.put(name, process);
+      });
     }
+    signalled.forEach(RealApiServer::awaitOrKill);
+    SERVERS.forEach(this::deletePidFile);
+    verified(WATCHDOG).ifPresent(watchdog -> {
+      List<ProcessHandle> children = watchdog.descendants().toList(); // e.g. its sleep, orphaned once it dies
+      watchdog.destroy();
+      children.forEach(ProcessHandle::destroy);
+      awaitOrKill(WATCHDOG, watchdog);
+    });
+    deletePidFile(WATCHDOG);
   }
 
-  private static void stopProcess(String name, long pid) {
-    Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-    if (handle.isEmpty() || !running(pid)) {
-      return;
+  /** The running process of this pid file, if it still runs what we started (a PID may have been reused). */
+  private Optional<ProcessHandle> verified(String name) {
+    Optional<Long> pid = readPid(workDir.resolve(name + ".pid"));
+    if (pid.isEmpty() || !running(pid.get())) {
+      return Optional.empty();
     }
-    ProcessHandle process = handle.get();
-    Optional<String> commandLine = process.info().commandLine();
+    Optional<ProcessHandle> handle = ProcessHandle.of(pid.get());
+    Optional<String> commandLine = handle.flatMap(h -> h.info().commandLine());
     String expected = PROCESS_COMMAND.get(name);
     if (commandLine.isPresent() && !commandLine.get().contains(expected)) {
-      System.err.println("RealApiServer: pid " + pid + " of " + name + " now runs '" + commandLine.get()
+      System.err.println("RealApiServer: pid " + pid.get() + " of " + name + " now runs '" + commandLine.get()
           + "', not " + expected + ": not killing it");
-      return;
+      return Optional.empty();
     }
-    process.destroy();
+    return handle;
+  }
+
+  /** Waits for a process sent SIGTERM; SIGKILL when it does not exit in time. */
+  private static void awaitOrKill(String name, ProcessHandle process) {
+    long pid = process.pid();
     if (!awaitExit(pid, Duration.ofSeconds(15))) {
       System.err.println("RealApiServer: " + name + " (pid " + pid + ") did not exit after SIGTERM: SIGKILL");
       process.destroyForcibly();
       if (!awaitExit(pid, Duration.ofSeconds(5))) {
         System.err.println("RealApiServer: " + name + " (pid " + pid + ") still alive after SIGKILL");
       }
+    }
+  }
+
+  private void deletePidFile(String name) {
+    Path pidFile = workDir.resolve(name + ".pid");
+    try {
+      Files.deleteIfExists(pidFile);
+    } catch (IOException e) {
+      System.err.println("RealApiServer: could not delete " + pidFile + ": " + e);
     }
   }
 
@@ -404,18 +430,17 @@ public final class RealApiServer {
     String shown = "scripts/test-cluster " + String.join(" ", args);
     Path stdout = Files.createTempFile(workDir, "test-cluster-", ".out");
     Path stderr = Files.createTempFile(workDir, "test-cluster-", ".err");
+    Process process = null;
+    boolean finished = false;
     try {
-      Process process = new ProcessBuilder(command)
+      process = new ProcessBuilder(command)
           .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectOutput(stdout.toFile())
           .redirectError(stderr.toFile())
           .start();
-      boolean finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      finished = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
       if (!finished) {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
+        destroyTree(process.toHandle());
       }
       Files.writeString(scriptLog, "$ " + String.join(" ", command) + "\n" + Files.readString(stderr),
           StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -429,8 +454,42 @@ public final class RealApiServer {
       }
       return Files.readString(stdout, StandardCharsets.UTF_8);
     } finally {
+      if (process != null && !finished) { // interrupted while waiting: the script must not outlive us either
+        destroyTree(process.toHandle());
+      }
       Files.deleteIfExists(stdout);
       Files.deleteIfExists(stderr);
+    }
+  }
+
+  /**
+   * SIGTERM to a script and everything it started (a build's apt/go, a server being started), SIGKILL to what is
+   * left after 10 s. The descendants are collected first: once the script dies they are re-parented and no longer
+   * found. Idempotent. Keeps the thread's interrupt status.
+   */
+  private static void destroyTree(ProcessHandle root) {
+    List<ProcessHandle> tree = new ArrayList<>(root.descendants().toList());
+    tree.add(0, root);
+    tree.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    boolean interrupted = Thread.interrupted();
+    for (ProcessHandle p : tree) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (left > 0 && !interrupted) {
+          p.onExit().get(left, TimeUnit.NANOSECONDS);
+        }
+      } catch (InterruptedException e) {
+        interrupted = true; // stop waiting, kill the rest below
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        // not gone in time: killed below
+      }
+      if (p.isAlive()) {
+        p.destroyForcibly();
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

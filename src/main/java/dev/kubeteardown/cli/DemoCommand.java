@@ -39,11 +39,11 @@ final class DemoCommand implements Callable<Integer> {
     int failed;
 
     @Option(names = "--cascade-delay", defaultValue = "200ms", converter = DurationConverter.class,
-            description = "Delay between a backup volume going and the garbage collector deleting its backups (default: ${DEFAULT-VALUE}).")
+            description = "Delay between a backup volume going and Longhorn starting on its (already deleting) backups (default: ${DEFAULT-VALUE}).")
     Duration cascadeDelay;
 
     @Option(names = "--gc-pace", defaultValue = "5ms", converter = DurationConverter.class,
-            description = "Time the garbage collector takes per backup of a deleted volume (default: ${DEFAULT-VALUE}).")
+            description = "Time Longhorn takes per backup of a deleted volume, one at a time for the cluster (default: ${DEFAULT-VALUE}).")
     Duration gcPace;
 
     @Option(names = "--remote-delete-delay", defaultValue = "100ms", converter = DurationConverter.class,
@@ -57,6 +57,12 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--error-rate", defaultValue = "0", description = "Share of deletes answered 503 with Retry-After (default: ${DEFAULT-VALUE}).")
     double errorRate;
+
+    // the controller's own races depend on how fast each side is; this one is decided per request, from the seed
+    @Option(names = "--race-rate", defaultValue = "0",
+            description = "Share of backup deletes that Longhorn wins outright: the backup is removed right before the delete"
+                    + " is applied, so it gets 404 (default: ${DEFAULT-VALUE}; 1 makes --naive fail on its first backup delete).")
+    double raceRate;
 
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulated backupstore and faults (default: ${DEFAULT-VALUE}).")
     long seed;
@@ -142,6 +148,9 @@ final class DemoCommand implements Callable<Integer> {
             for (Verb verb : Verb.values()) {
                 faults.on(verb).latency(latency);
             }
+        }
+        if (raceRate > 0) {
+            faults.on(Verb.DELETE, "backups").notFoundRace(raceRate);
         }
         if (errorRate > 0) {
             faults.on(Verb.DELETE).errorRate(503, errorRate).retryAfter(Duration.ofSeconds(1));

@@ -52,9 +52,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class LonghornSimulator implements AutoCloseable {
 
-  /** Default delay between a BackupVolume going and the garbage collector deleting its backups. */
+  /** Default delay between a BackupVolume going and the collector starting on its (already deleting) backups. */
   public static final Duration DEFAULT_CASCADE_DELAY = Duration.ofMillis(200);
-  /** Default time the garbage collector takes per backup (one queue for the cluster). */
+  /** Default time the collector takes per backup of a deleted volume (one queue for the cluster). */
   public static final Duration DEFAULT_GC_PACE = Duration.ofMillis(5);
   /** Default delay before a deleted Backup's remote data is gone and its finalizer released. */
   public static final Duration DEFAULT_REMOTE_DELETE_DELAY = Duration.ofMillis(100);
@@ -198,6 +198,20 @@ public final class LonghornSimulator implements AutoCloseable {
    */
   public void backupTargetReachable(boolean reachable) {
     controller.backupTargetReachable(reachable);
+  }
+
+  /**
+   * For tests: the backups of deleted backup volumes wait in the collector's queue until
+   * {@link #resumeCollector()}, so a test can look at the window between a volume going and its backups going
+   * without racing a clock.
+   */
+  void pauseCollector() {
+    controller.pauseCollector();
+  }
+
+  /** For tests: undoes {@link #pauseCollector()}. */
+  void resumeCollector() {
+    controller.resumeCollector();
   }
 
   /** The latest resource version the store handed out. */

@@ -7,6 +7,9 @@ import static dev.kubeteardown.sim.LonghornResources.LABEL_BACKUP_VOLUME;
 import static dev.kubeteardown.sim.LonghornResources.LABEL_DELETE_CUSTOM_RESOURCE_ONLY;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -24,12 +27,17 @@ import tools.jackson.databind.node.ObjectNode;
  * What longhorn-manager (1.8+) and the garbage collector do when Longhorn objects are deleted, on one
  * scheduler thread:
  * <ul>
- *   <li>a deleted BackupVolume: after {@code remoteDeleteDelay}, drop its data from the backupstore and
- *       release its finalizer, so it goes first;</li>
- *   <li>once it is gone, the garbage collector deletes the Backups that carry an owner reference to it:
- *       {@code cascadeDelay} later, one every {@code gcPace}, as one queue for the whole cluster. This is the
- *       asynchronous deletion a backup cleanup races: a backup listed while the collector is behind can be
- *       gone by the time it is deleted (404);</li>
+ *   <li>a deleted BackupVolume: after {@code remoteDeleteDelay}, the backup volume controller deletes the
+ *       Backups it owns (they get a deletionTimestamp; their finalizer holds them), drops the volume's data
+ *       from the backupstore and releases its own finalizer, so it goes first;</li>
+ *   <li>its backups then wait for the backupstore: {@code cascadeDelay} after the volume is gone, one every
+ *       {@code gcPace}, as one queue for the whole cluster, each drops its remote data and loses its finalizer.
+ *       This is the asynchronous deletion a backup cleanup meets: when the last volume is gone, every backup it
+ *       owned is still listed, already being deleted, and vanishes later without the client's help - the
+ *       queue needs {@code cascadeDelay + backups * gcPace} after that, so a client would have to stall that
+ *       long between seeing the volumes gone and listing the backups to miss it;</li>
+ *   <li>an owned backup the volume controller did not reach (the volume went without Longhorn's finalizer):
+ *       the garbage collector deletes it through the same queue, and its remote data goes as below;</li>
  *   <li>a deleted Backup: after {@code remoteDeleteDelay}, drop its remote data (unless it or its
  *       BackupVolume has {@code longhorn.io/delete-custom-resource-only: "true"}) and release its finalizer;
  *       stuck backups never get there, and nothing does while the backup target is unreachable;</li>
@@ -41,9 +49,17 @@ import tools.jackson.databind.node.ObjectNode;
 final class SimulatedLonghornController {
 
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedLonghornController.class);
+  /** How soon the collector looks again while the backup target is unreachable (or while paced at zero). */
+  private static final Duration UNREACHABLE_RETRY = Duration.ofMillis(10);
 
-  /** A backup the garbage collector will delete, with the owner it was collected for. */
-  private record Dependent(String namespace, String name, String uid) {}
+  /**
+   * A backup in the collector's queue.
+   *
+   * @param marked   the volume controller already deleted it: the queue only finishes it (data, finalizer)
+   * @param keepData its volume had {@code delete-custom-resource-only}: the volume is gone when the queue gets
+   *                 here, so the label is remembered rather than looked up
+   */
+  private record Dependent(String namespace, String name, String uid, boolean marked, boolean keepData) {}
 
   private final ObjectStore store;
   private final RemoteBackupstore remote;
@@ -54,10 +70,15 @@ final class SimulatedLonghornController {
   private final Duration pollInterval;
   private final Set<String> stuckBackups;
   private volatile boolean targetReachable = true;
+  private volatile boolean collectorPaused;
 
   // confined to the executor thread
   private final Set<String> scheduled = new HashSet<>();
-  private final java.util.ArrayDeque<Dependent> collectorQueue = new java.util.ArrayDeque<>();
+  /** Backups (by UID) whose remote data stays when they go: their volume was custom-resource-only. */
+  private final Set<String> keepData = new HashSet<>();
+  /** Backups the volume controller deleted, by the UID of their (deleting) volume. */
+  private final Map<String, List<Dependent>> markedByVolume = new HashMap<>();
+  private final ArrayDeque<Dependent> collectorQueue = new ArrayDeque<>();
   private boolean collectorRunning;
 
   SimulatedLonghornController(ObjectStore store, RemoteBackupstore remote, ScheduledExecutorService executor,
@@ -85,6 +106,21 @@ final class SimulatedLonghornController {
     targetReachable = reachable;
   }
 
+  /** For tests: the collector's queue fills but nothing in it is processed until {@link #resumeCollector()}. */
+  void pauseCollector() {
+    collectorPaused = true;
+  }
+
+  /** For tests: the collector carries on with its queue. */
+  void resumeCollector() {
+    collectorPaused = false;
+    run(() -> {
+      if (!collectorRunning) { // a paced step still scheduled carries on by itself
+        collect();
+      }
+    });
+  }
+
   private void onEvent(StoreEvent event) {
     StoredObject object = event.object();
     if (!LonghornResources.ALL.contains(object.resource())) {
@@ -93,53 +129,136 @@ final class SimulatedLonghornController {
     if (event.type() == StoreEvent.Type.DELETED) {
       scheduled.remove(object.uid());
       if (object.resource().equals(BACKUP_VOLUMES)) {
-        schedule(cascadeDelay, () -> collectDependents(object));
+        List<Dependent> marked = markedByVolume.remove(object.uid());
+        schedule(cascadeDelay, () -> collectDependents(object, marked == null ? List.of() : marked));
       }
       return;
     }
     if (object.deleting() && object.finalizers().contains(FINALIZER) && scheduled.add(object.uid())) {
-      schedule(remoteDeleteDelay, () -> finish(object));
+      if (object.resource().equals(BACKUP_VOLUMES)) {
+        schedule(remoteDeleteDelay, () -> finishBackupVolume(object));
+      } else {
+        schedule(remoteDeleteDelay, () -> finish(object));
+      }
     }
   }
 
-  /** The garbage collector found the owner gone: queue the backups that reference it. */
-  private void collectDependents(StoredObject backupVolume) {
-    List<Dependent> dependents = new java.util.ArrayList<>();
-    for (StoredObject backup : List.copyOf(store.scan(BACKUPS))) {
-      if (backup.namespace().equals(backupVolume.namespace()) && ownedBy(backup, backupVolume)) {
-        dependents.add(new Dependent(backup.namespace(), backup.name(), backup.uid()));
+  /**
+   * The backup volume controller on a deleted BackupVolume: delete the backups it owns (as longhorn-manager's
+   * DeleteAllBackupsForBackupVolume does), drop the volume's remote data, release the finalizer.
+   */
+  private void finishBackupVolume(StoredObject deleted) {
+    StoredObject current = sameObject(deleted);
+    if (current == null) {
+      return;
+    }
+    if (!targetReachable) {
+      schedule(remoteDeleteDelay, () -> finishBackupVolume(current));
+      return;
+    }
+    boolean keep = customResourceOnly(current);
+    List<Dependent> marked = new ArrayList<>();
+    for (StoredObject backup : ownedBackups(current)) {
+      if (backup.deleting()) {
+        continue; // someone else deleted it first; it finishes on its own
+      }
+      try {
+        // claimed before the delete's event arrives, so the queue (not remoteDeleteDelay) finishes it
+        scheduled.add(backup.uid());
+        store.delete(BACKUPS, backup.namespace(), backup.name(), new ObjectStore.Preconditions(backup.uid(), null),
+            false);
+        marked.add(new Dependent(backup.namespace(), backup.name(), backup.uid(), true, keep));
+      } catch (StatusException raced) {
+        scheduled.remove(backup.uid());
+        LOG.debug("Backup {} of deleted volume {} raced: {}", backup.name(), current.name(), raced.getMessage());
+      }
+    }
+    markedByVolume.put(current.uid(), marked);
+    if (!keep) {
+      remote.removeVolume(current.name(), volumeName(current));
+    }
+    releaseFinalizer(current);
+  }
+
+  /** The owner is gone: queue what the volume controller deleted, and have the collector delete the rest. */
+  private void collectDependents(StoredObject backupVolume, List<Dependent> marked) {
+    Set<String> markedUids = new HashSet<>();
+    marked.forEach(d -> markedUids.add(d.uid()));
+    boolean keep = customResourceOnly(backupVolume);
+    List<Dependent> dependents = new ArrayList<>(marked);
+    for (StoredObject backup : ownedBackups(backupVolume)) {
+      if (!markedUids.contains(backup.uid()) && !backup.deleting()) {
+        dependents.add(new Dependent(backup.namespace(), backup.name(), backup.uid(), false, keep));
       }
     }
     // the real collector follows no name order: take them by UID (deterministic for a seeded store), so a client
     // working through the list by name meets objects the collector removed ahead of it
-    dependents.sort(java.util.Comparator.comparing(Dependent::uid));
+    dependents.sort(Comparator.comparing(Dependent::uid));
     collectorQueue.addAll(dependents);
-    LOG.debug("BackupVolume {} gone: {} backups queued for garbage collection", backupVolume.name(), collectorQueue.size());
+    LOG.debug("BackupVolume {} gone: {} backups queued for the collector", backupVolume.name(), collectorQueue.size());
     if (!collectorRunning && !collectorQueue.isEmpty()) {
       collectorRunning = true;
-      collectNext();
+      collect();
     }
   }
 
-  /** Deletes one queued backup (background propagation: its finalizer still applies), then paces itself. */
-  private void collectNext() {
-    Dependent next = collectorQueue.poll();
-    if (next == null) {
-      collectorRunning = false;
-      return;
-    }
-    StoredObject backup = store.get(BACKUPS, next.namespace(), next.name());
-    if (backup != null && backup.uid().equals(next.uid()) && !backup.deleting()) {
-      try {
-        store.delete(BACKUPS, next.namespace(), next.name(), new ObjectStore.Preconditions(next.uid(), null), false);
-      } catch (StatusException raced) {
-        LOG.debug("Garbage collection of backup {} raced: {}", next.name(), raced.getMessage());
+  /**
+   * Works through the queue: one backup, then the next {@code gcPace} later; with a zero pace, in a loop (not
+   * by recursion: a queue of thousands must not grow the stack).
+   */
+  private void collect() {
+    while (true) {
+      if (collectorPaused) {
+        collectorRunning = false;
+        return;
+      }
+      Dependent next = collectorQueue.peek();
+      if (next == null) {
+        collectorRunning = false;
+        return;
+      }
+      if (next.marked() && !targetReachable) {
+        collectorRunning = true;
+        schedule(UNREACHABLE_RETRY, this::collect);
+        return;
+      }
+      collectorRunning = true;
+      collectorQueue.poll();
+      collectOne(next);
+      if (!gcPace.isZero()) {
+        schedule(gcPace, this::collect);
+        return;
       }
     }
-    if (gcPace.isZero()) {
-      collectNext();
-    } else {
-      schedule(gcPace, this::collectNext);
+  }
+
+  private void collectOne(Dependent next) {
+    StoredObject backup = store.get(BACKUPS, next.namespace(), next.name());
+    if (backup == null || !backup.uid().equals(next.uid())) {
+      return;
+    }
+    if (next.marked()) {
+      if (stuckBackups.contains(backup.name())) {
+        LOG.debug("Backup {} is stuck: keeping its finalizer", backup.name());
+        return;
+      }
+      if (!next.keepData() && !customResourceOnly(backup)) {
+        remote.removeBackup(backup.name());
+      }
+      releaseFinalizer(backup);
+      return;
+    }
+    if (backup.deleting()) {
+      return;
+    }
+    if (next.keepData()) {
+      keepData.add(next.uid());
+    }
+    try {
+      // background propagation: its finalizer still applies, finish() does the rest
+      store.delete(BACKUPS, next.namespace(), next.name(), new ObjectStore.Preconditions(next.uid(), null), false);
+    } catch (StatusException raced) {
+      LOG.debug("Garbage collection of backup {} raced: {}", next.name(), raced.getMessage());
     }
   }
 
@@ -158,11 +277,9 @@ final class SimulatedLonghornController {
       schedule(remoteDeleteDelay, () -> finish(current));
       return;
     }
-    if (backup && !customResourceOnly(current) && !customResourceOnly(backupVolumeOf(current))) {
+    if (backup && !customResourceOnly(current) && !keepData.remove(current.uid())
+        && !customResourceOnly(backupVolumeOf(current))) {
       remote.removeBackup(current.name());
-    }
-    if (current.resource().equals(BACKUP_VOLUMES) && !customResourceOnly(current)) {
-      remote.removeVolume(current.name(), volumeName(current));
     }
     releaseFinalizer(current);
   }
@@ -238,6 +355,16 @@ final class SimulatedLonghornController {
     return store.scan(BACKUP_VOLUMES).stream()
         .filter(bv -> bv.namespace().equals(backup.namespace()) && volumeName.equals(volumeName(bv)))
         .findFirst().orElse(null);
+  }
+
+  private List<StoredObject> ownedBackups(StoredObject backupVolume) {
+    List<StoredObject> owned = new ArrayList<>();
+    for (StoredObject backup : List.copyOf(store.scan(BACKUPS))) {
+      if (backup.namespace().equals(backupVolume.namespace()) && ownedBy(backup, backupVolume)) {
+        owned.add(backup);
+      }
+    }
+    return owned;
   }
 
   private static boolean ownedBy(StoredObject backup, StoredObject backupVolume) {

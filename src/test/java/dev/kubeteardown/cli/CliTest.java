@@ -90,17 +90,35 @@ class CliTest {
     @Test
     @DisplayName("demo --naive: the original algorithm fails on the 404 race that kube-teardown absorbs")
     void naiveFailsWhereKubeTeardownIsClean() {
-        // A slow garbage collector (20 ms per backup, 2 s for all) is still deleting when the naive loop lists the
-        // backups after its one-second poll. 5 ms per request keeps that loop (70 deletes, >= 350 ms) behind the
-        // collector however fast the machine: a listed backup is gone before the loop reaches it.
-        Run run = cli("demo", "--naive", "--volumes", "5", "--backups-per-volume", "20", "--failed", "1",
-                "--gc-pace", "20ms", "--latency", "5ms", "-o", "json");
+        // --race-rate 1: Longhorn removes every backup right before our delete of it is applied. The failed backup is
+        // never touched by the controller, so the naive loop always has one to delete, whatever the timing: its first
+        // backup delete gets the 404 that aborted the suite; kube-teardown counts it ALREADY_GONE.
+        Run run = cli("demo", "--naive", "--volumes", "2", "--backups-per-volume", "3", "--failed", "1",
+                "--race-rate", "1", "-o", "json");
         assertEquals(Main.CLEAN, run.code(), run.err());
         JsonObject naive = run.json().getAsJsonObject("naive");
         assertEquals(false, naive.get("succeeded").getAsBoolean(), run.out());
         assertTrue(naive.get("failure").getAsString().matches("\\(404\\) backups\\.longhorn\\.io \"backup-[0-9a-f]+\" not found"),
                 naive.get("failure").getAsString());
         assertTrue(run.json().get("clean").getAsBoolean());
+        JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+        assertEquals(0, counts.get("DELETED").getAsInt(), "every backup was removed by Longhorn, none by us: " + run.out());
+        assertTrue(counts.get("ALREADY_GONE").getAsInt() >= 1, run.out());
+    }
+
+    @Test
+    @DisplayName("demo with no flags (the README's first command): clean, ALREADY_GONE races absorbed")
+    void defaultDemoAbsorbsRaces() {
+        // By design, not by speed: the volumes go only after Longhorn has deleted their backups, and those wait in a
+        // paced queue (200 ms, then 5 ms each for 200 backups) after the last volume is gone, so the backup step
+        // lists backups that are already being deleted and vanish without our delete.
+        Run run = cli("demo", "-o", "json");
+        assertEquals(Main.CLEAN, run.code(), run.err());
+        assertTrue(run.json().get("clean").getAsBoolean());
+        JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+        assertTrue(counts.get("ALREADY_GONE").getAsInt() > 0, run.out());
+        assertEquals(0, counts.get("FAILED").getAsInt());
+        assertEquals(0, counts.get("STUCK").getAsInt());
     }
 
     @Test

@@ -71,26 +71,38 @@ class FaultInjectionTest {
 
   @Test
   void latencyIsScheduledNotSlept() throws Exception {
-    FaultPlan plan = FaultPlan.builder().on(Verb.GET).latency(Duration.ofSeconds(1)).build();
+    // GETs wait far longer than the test runs; a LIST (no latency) is answered while all 16 are still pending.
+    // Were a delay slept on a server thread, 16 of them would hold every event loop and the LIST would wait
+    // for them: it would time out, or come back only after the GETs were done.
+    FaultPlan plan = FaultPlan.builder().on(Verb.GET).latency(Duration.ofMinutes(10)).build();
     try (LonghornSimulator sim = LonghornSimulator.builder().faults(plan).start()) {
       SimHttp http = new SimHttp(sim);
       ExecutorService clients = Executors.newFixedThreadPool(16);
       try {
-        long start = System.nanoTime();
         List<Future<Integer>> replies = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
           replies.add(clients.submit(() -> http.get("/api/v1/namespaces/longhorn-system").code()));
         }
-        for (Future<Integer> reply : replies) {
-          assertEquals(200, reply.get());
-        }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        // blocking a thread per delay would take 16 x 1 s / (at most 4 event loops) >= 4 s; 2 s of slack for a slow machine
-        assertTrue(millis >= 1_000 && millis < 3_000, "16 delayed requests in parallel took " + millis + " ms");
+        Await.until("all 16 GETs are delayed", WAIT,
+            () -> sim.faultsInjected().getOrDefault(FaultKind.LATENCY, 0L) == 16L);
+        assertEquals(200, new SimHttp(sim, Duration.ofSeconds(30)).get("/api/v1/namespaces").code());
+        replies.forEach(reply -> assertTrue(!reply.isDone(), "a GET was answered before its latency"));
       } finally {
         clients.shutdownNow();
       }
-      assertEquals(16L, sim.faultsInjected().get(FaultKind.LATENCY));
+    }
+  }
+
+  @Test
+  void aDelayedRequestIsAnsweredAfterItsLatency() {
+    FaultPlan plan = FaultPlan.builder().on(Verb.GET).latency(Duration.ofMillis(300)).build();
+    try (LonghornSimulator sim = LonghornSimulator.builder().faults(plan).start()) {
+      long start = System.nanoTime();
+      assertEquals(200, new SimHttp(sim).get("/api/v1/namespaces/longhorn-system").code());
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      // a lower bound only: a loaded machine can make it later, never earlier
+      assertTrue(millis >= 300, "answered after " + millis + " ms");
+      assertEquals(1L, sim.faultsInjected().get(FaultKind.LATENCY));
     }
   }
 

@@ -21,30 +21,54 @@ class LonghornControllerTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
 
   @Test
-  void aDeletedBackupVolumeGoesFirstThenTheCollectorDeletesItsBackups() {
-    try (LonghornSimulator sim = LonghornSimulator.builder().cascadeDelay(Duration.ofMillis(1500))
+  void aDeletedBackupVolumeDeletesItsBackupsGoesFirstThenTheyGo() {
+    try (LonghornSimulator sim = LonghornSimulator.builder().cascadeDelay(Duration.ZERO)
         .seed(BackupstoreSpec.of(2, 3).failedBackups(4)).start()) {
       DynamicKubernetesApi backups = api(sim, "backups");
       DynamicKubernetesApi volumes = api(sim, "backupvolumes");
       DynamicKubernetesObject volume = volumes.list(LH).getObject().getItems().get(0);
-      String volumeName = volume.getRaw().getAsJsonObject("spec").get("volumeName").getAsString();
-      List<String> owned = names(backups, "backup-volume=" + volumeName);
-      List<String> others = names(backups, "backup-volume!=" + volumeName);
+      List<String> owned = owned(backups, volume);
+      List<String> others = othersThan(backups, owned);
       assertEquals(3, owned.size());
+      // the window between the volume going and its backups going is held open, not timed
+      sim.pauseCollector();
 
       DynamicKubernetesObject deleting = volumes.delete(LH, volume.getMetadata().getName()).getObject();
       assertNotNull(deleting.getMetadata().getDeletionTimestamp(), "the finalizer keeps it");
-      assertEquals(3, names(backups, "backup-volume=" + volumeName).size(), "nothing happens before the delay");
-
       Await.until("the backup volume is gone", WAIT,
           () -> volumes.get(LH, volume.getMetadata().getName()).getHttpStatusCode() == 404);
-      assertEquals(3, names(backups, "backup-volume=" + volumeName).size(),
-          "its backups outlive it until the garbage collector gets to them (the race a backup cleanup meets)");
-      Await.until("its backups are gone", WAIT, () -> names(backups, "backup-volume=" + volumeName).isEmpty());
-      assertEquals(others, names(backups, "backup-volume!=" + volumeName), "other volumes and failed backups stay");
+      for (String name : owned) {
+        DynamicKubernetesObject backup = backups.get(LH, name).getObject();
+        assertNotNull(backup, name + " outlives its volume (the race a backup cleanup meets)");
+        assertNotNull(backup.getMetadata().getDeletionTimestamp(), name + " was deleted by the volume controller");
+        assertEquals(List.of("longhorn.io"), backup.getMetadata().getFinalizers());
+      }
+
+      sim.resumeCollector();
+      Await.until("its backups are gone", WAIT, () -> owned(backups, owned).isEmpty());
+      assertEquals(others, othersThan(backups, owned), "other volumes' and failed backups stay");
       owned.forEach(name -> assertFalse(sim.remoteBackups().contains(name)));
-      assertEquals(3, sim.remoteBackups().size());
+      assertEquals(3, sim.remoteBackups().size(), "the other volume's (failed backups have no data)");
       assertFalse(sim.remoteBackupVolumes().contains(volume.getMetadata().getName()));
+    }
+  }
+
+  @Test
+  void customResourceOnlyOnTheVolumeAloneKeepsItsBackupsData() {
+    try (LonghornSimulator sim = LonghornSimulator.builder().cascadeDelay(Duration.ZERO).gcPace(Duration.ZERO)
+        .seed(BackupstoreSpec.of(1, 3)).start()) {
+      SimHttp http = new SimHttp(sim);
+      DynamicKubernetesApi backups = api(sim, "backups");
+      String volume = sim.remoteBackupVolumes().first();
+      List<String> owned = List.copyOf(sim.remoteBackups());
+      assertEquals(200, http.patch(NS + "backupvolumes/" + volume,
+          "{\"metadata\":{\"labels\":{\"" + LonghornResources.LABEL_DELETE_CUSTOM_RESOURCE_ONLY + "\":\"true\"}}}",
+          "application/merge-patch+json").code());
+      assertEquals(200, http.delete(NS + "backupvolumes/" + volume, null).code());
+      Await.until("the volume and its backups are gone", WAIT,
+          () -> http.get(NS + "backupvolumes/" + volume).code() == 404 && owned(backups, owned).isEmpty());
+      assertEquals(owned, List.copyOf(sim.remoteBackups()), "the backups' data stays in the backupstore");
+      assertTrue(sim.remoteBackupVolumes().contains(volume), "and so does the volume's");
     }
   }
 
@@ -152,6 +176,26 @@ class LonghornControllerTest {
   private static List<String> names(DynamicKubernetesApi api, String selector) {
     return api.list(LH, new ListOptions().labelSelector(selector))
         .getObject().getItems().stream().map(o -> o.getMetadata().getName()).toList();
+  }
+
+  /** The backups with an owner reference to {@code volume}. */
+  private static List<String> owned(DynamicKubernetesApi backups, DynamicKubernetesObject volume) {
+    String uid = volume.getMetadata().getUid();
+    return backups.list(LH).getObject().getItems().stream()
+        .filter(b -> b.getMetadata().getOwnerReferences() != null
+            && b.getMetadata().getOwnerReferences().stream().anyMatch(r -> uid.equals(r.getUid())))
+        .map(b -> b.getMetadata().getName()).toList();
+  }
+
+  /** Those of {@code names} still present. */
+  private static List<String> owned(DynamicKubernetesApi backups, List<String> names) {
+    return backups.list(LH).getObject().getItems().stream().map(b -> b.getMetadata().getName())
+        .filter(names::contains).toList();
+  }
+
+  private static List<String> othersThan(DynamicKubernetesApi backups, List<String> names) {
+    return backups.list(LH).getObject().getItems().stream().map(b -> b.getMetadata().getName())
+        .filter(n -> !names.contains(n)).toList();
   }
 
   private static DynamicKubernetesApi api(LonghornSimulator sim, String plural) {

@@ -84,7 +84,7 @@ public final class LonghornSimulator implements AutoCloseable {
     served.add(LonghornResources.NAMESPACES);
     served.addAll(LonghornResources.ALL);
     served.addAll(builder.extraResources);
-    store = new ObjectStore(served, builder.watchHistory, Clock.systemUTC());
+    store = new ObjectStore(served, builder.watchHistory, Clock.systemUTC(), builder.idSeed);
     for (String namespace : List.of("default", LonghornResources.NAMESPACE)) {
       store.create(LonghornResources.NAMESPACES, null, namespace(namespace), ObjectStore.Origin.SYSTEM, false);
     }
@@ -278,12 +278,22 @@ public final class LonghornSimulator implements AutoCloseable {
     private Duration backupstorePoll;
     private Duration continueTokenTtl = DEFAULT_CONTINUE_TOKEN_TTL;
     private int watchHistory = DEFAULT_WATCH_HISTORY;
+    private long idSeed = 1;
     private FaultPlan faults = FaultPlan.none();
     private final Set<String> stuckBackups = new LinkedHashSet<>();
     private final Set<String> notServed = new LinkedHashSet<>();
     private final List<ApiResource> extraResources = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Seed of the UIDs and {@code generateName} suffixes the API server gives objects created through it; the
+     * default is 1. The same seed and the same creates give the same UIDs and names.
+     */
+    public Builder idSeed(long value) {
+      this.idSeed = value;
+      return this;
+    }
 
     /** Seeds this backupstore at start; see {@link LonghornSimulator#seed(BackupstoreSpec)} for more later. */
     public Builder seed(BackupstoreSpec value) {

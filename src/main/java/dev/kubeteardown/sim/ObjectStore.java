@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -61,10 +59,17 @@ final class ObjectStore {
   private final int historyLimit;
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
   private final Clock clock;
+  private final SeededIds ids;
   private volatile long resourceVersion;
   private long compactedThrough;
 
   ObjectStore(Collection<ApiResource> served, int historyLimit, Clock clock) {
+    this(served, historyLimit, clock, 1);
+  }
+
+  /** {@code seed}: of the UIDs and generated names handed out (the same seed, the same sequence). */
+  ObjectStore(Collection<ApiResource> served, int historyLimit, Clock clock, long seed) {
+    this.ids = new SeededIds(seed);
     for (ApiResource resource : served) {
       objects.put(resource, new ConcurrentSkipListMap<>());
       byPath.put(pathKey(resource.group(), resource.version(), resource.plural()), resource);
@@ -127,7 +132,7 @@ final class ObjectStore {
           throw StatusException.invalid(resource, "",
               "metadata.name: Required value: name or generateName is required");
         }
-        name = generateName + randomSuffix();
+        name = generateName + ids.nextSuffix(NAME_SUFFIX_ALPHABET, 5);
         metadata.put("name", name);
       }
       checkTypeMeta(resource, created);
@@ -150,7 +155,7 @@ final class ObjectStore {
         throw StatusException.alreadyExists(resource, name);
       }
       if (origin == Origin.API || Json.text(metadata, "uid") == null) {
-        metadata.put("uid", UUID.randomUUID().toString());
+        metadata.put("uid", ids.nextUid());
       }
       if (origin == Origin.API) {
         created.remove("status");
@@ -414,14 +419,5 @@ final class ObjectStore {
     List<String> quoted = new ArrayList<>();
     values.stream().sorted().forEach(v -> quoted.add("\"" + v + "\""));
     return "[]string{" + String.join(", ", quoted) + "}";
-  }
-
-  private static String randomSuffix() {
-    StringBuilder suffix = new StringBuilder(5);
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    for (int i = 0; i < 5; i++) {
-      suffix.append(NAME_SUFFIX_ALPHABET.charAt(random.nextInt(NAME_SUFFIX_ALPHABET.length())));
-    }
-    return suffix.toString();
   }
 }

@@ -63,7 +63,7 @@ final class BackupstoreSeeder {
       for (int b = 0; b < volumeBackups.size(); b++) {
         String name = volumeBackups.get(b);
         insert(LonghornResources.BACKUPS, LonghornObjects.backup(NAMESPACE, name, volume, DEFAULT_BACKUP_TARGET,
-            labels, backupVolume, "Completed", uuid(random), snapshots.get(b), true));
+            labels, backupVolume, "Completed", uuid(random), snapshots.get(b)));
         remote.put(new RemoteBackupstore.RemoteBackup(NAMESPACE, name, volume, DEFAULT_BACKUP_TARGET,
             snapshots.get(b)));
       }
@@ -79,7 +79,7 @@ final class BackupstoreSeeder {
           : spec.volumePrefix() + "-gone-" + pad(f, width);
       String name = unique(names, random, "backup-", 16, "0123456789abcdef");
       insert(LonghornResources.BACKUPS, LonghornObjects.backup(NAMESPACE, name, volume, DEFAULT_BACKUP_TARGET,
-          labels, null, "Error", uuid(random), "snapshot-" + f, false));
+          labels, null, "Error", uuid(random), "snapshot-" + f));
       failed.add(name);
     }
     List<String> shuffled = new ArrayList<>(backups);

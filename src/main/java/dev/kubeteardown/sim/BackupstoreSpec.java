@@ -51,9 +51,9 @@ public final class BackupstoreSpec {
   }
 
   /**
-   * Adds {@code count} backups in state {@code Error} without owner references and without the
-   * {@code backup-volume} label, so that no BackupVolume deletion reaches them: alternately for a seeded
-   * volume and for a volume that has no BackupVolume any more.
+   * Adds {@code count} backups in state {@code Error} without owner references (with the {@code backup-volume}
+   * and {@code backup-target} labels, as Longhorn 1.8+ sets them), so that no BackupVolume deletion reaches
+   * them: alternately for a seeded volume and for a volume that has no BackupVolume any more.
    */
   public BackupstoreSpec failedBackups(int count) {
     return new BackupstoreSpec(volumes, backupsPerVolume, count, stuckBackups, systemBackups,

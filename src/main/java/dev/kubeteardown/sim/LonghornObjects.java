@@ -35,16 +35,14 @@ final class LonghornObjects {
   }
 
   /**
-   * A Backup; {@code owner} (a BackupVolume) may be null, as for failed backups; {@code withVolumeLabel}
-   * false leaves out the {@code backup-volume} label, as on failed backups that no cascade reaches.
+   * A Backup labelled with its volume and target; {@code owner} (a BackupVolume) may be null, as for failed
+   * backups.
    */
   static ObjectNode backup(String namespace, String name, String volumeName, String target,
-      Map<String, String> extraLabels, StoredObject owner, String state, String uid, String snapshotName,
-      boolean withVolumeLabel) {
+      Map<String, String> extraLabels, StoredObject owner, String state, String uid, String snapshotName) {
     Map<String, String> labels = new LinkedHashMap<>();
-    if (withVolumeLabel) {
-      labels.put(LABEL_BACKUP_VOLUME, volumeName);
-    }
+    // Longhorn 1.8+ labels every backup, failed ones too, with its volume and target
+    labels.put(LABEL_BACKUP_VOLUME, volumeName);
     labels.put(LABEL_BACKUP_TARGET, target);
     labels.putAll(extraLabels);
     ObjectNode object = skeleton(LonghornResources.BACKUPS, namespace, name, labels, uid);

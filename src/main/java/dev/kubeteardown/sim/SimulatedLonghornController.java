@@ -305,7 +305,7 @@ final class SimulatedLonghornController {
       if (store.get(BACKUPS, backup.namespace(), backup.name()) == null) {
         StoredObject owner = owners.get(backup.namespace() + "/" + backup.volumeName());
         createQuietly(BACKUPS, backup.namespace(), LonghornObjects.backup(backup.namespace(), backup.name(),
-            backup.volumeName(), backup.target(), Map.of(), owner, "Completed", null, backup.snapshotName(), true));
+            backup.volumeName(), backup.target(), Map.of(), owner, "Completed", null, backup.snapshotName()));
       }
     }
   }

@@ -74,7 +74,7 @@ class SeedingTest {
         } else {
           assertEquals("Error", status.get("state").getAsString());
           assertFalse(backup.getRaw().getAsJsonObject("metadata").has("ownerReferences"));
-          assertFalse(labels.containsKey("backup-volume"));
+          assertEquals(status.get("volumeName").getAsString(), labels.get("backup-volume"), "Longhorn 1.8+ labels failed backups too");
           failedVolumes.add(status.get("volumeName").getAsString());
         }
       }
@@ -124,6 +124,29 @@ class SeedingTest {
     IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> BackupstoreSpec.of(-1, 2));
     assertEquals("volumes must be >= 0, was -1", error.getMessage());
     assertThrows(IllegalArgumentException.class, () -> BackupstoreSpec.of(1, 2).stuckBackups(3));
+  }
+
+  @Test
+  void theSameIdSeedGivesTheSameUidsAndGeneratedNames() {
+    assertEquals(createThroughTheApi(7), createThroughTheApi(7));
+    assertNotEquals(createThroughTheApi(7), createThroughTheApi(8));
+  }
+
+  /** Names and UIDs of three objects created through the API with generateName, one after the other. */
+  private static List<String> createThroughTheApi(long idSeed) {
+    try (LonghornSimulator sim = LonghornSimulator.builder().idSeed(idSeed).start()) {
+      SimHttp http = new SimHttp(sim);
+      List<String> created = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        SimHttp.Reply reply = http.post(SimHttp.NS + "snapshots", "{\"apiVersion\":\"longhorn.io/v1beta2\","
+            + "\"kind\":\"Snapshot\",\"metadata\":{\"generateName\":\"snap-\"}}");
+        assertEquals(201, reply.code(), reply.body());
+        JsonObject metadata = reply.json().getAsJsonObject("metadata");
+        assertTrue(metadata.get("name").getAsString().matches("snap-[a-z0-9]{5}"), metadata.toString());
+        created.add(metadata.get("name").getAsString() + "=" + metadata.get("uid").getAsString());
+      }
+      return created;
+    }
   }
 
   private static List<String> seedAndDescribe(BackupstoreSpec spec) {

@@ -2,6 +2,7 @@ package dev.kubeteardown.cli;
 
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupReport;
+import dev.kubeteardown.DryRun;
 import dev.kubeteardown.MissingPolicy;
 import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
 import java.io.PrintWriter;
@@ -41,8 +42,10 @@ final class LonghornCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
     boolean yes;
 
-    @Option(names = "--dry-run", description = "List only (the default without --yes); wins over --yes.")
-    boolean dryRun;
+    @Option(names = "--dry-run", arity = "0..1", fallbackValue = "client", paramLabel = "none|client|server",
+            description = {"As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
+                    "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."})
+    DryRunMode dryRun;
 
     @Option(names = "--delete-custom-resource-only",
             description = "Label objects longhorn.io/delete-custom-resource-only=true first: Longhorn keeps the backupstore data.")
@@ -68,14 +71,15 @@ final class LonghornCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         boolean text = output == Output.text;
-        boolean reallyDelete = yes && !dryRun;
+        // before the kubeconfig: a contradictory flag is reported as such, whatever the cluster
+        DryRun mode = DryRunMode.resolve(dryRun, yes);
         var client = cluster.client();
         Teardown teardown = new Teardown(out, text && System.console() != null);
         Teardown.Options options = new Teardown.Options() {
             @Override
             public <B extends LonghornCleanupBuilder<B>> B apply(B b) {
                 b.namespace(namespace).apiVersion(apiVersion).timeout(timeout).parallelism(parallelism)
-                        .dryRun(!reallyDelete).deleteCustomResourceOnly(customResourceOnly)
+                        .dryRun(mode).deleteCustomResourceOnly(customResourceOnly)
                         .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
                 if (selector != null) {
                     b.labelSelector(selector);
@@ -83,8 +87,8 @@ final class LonghornCommand implements Callable<Integer> {
                 return b;
             }
         };
-        if (text && !reallyDelete) {
-            out.println("Dry run: nothing will be deleted (add --yes to delete).");
+        if (text && DryRunMode.banner(mode) != null) {
+            out.println(DryRunMode.banner(mode));
         }
         List<CleanupReport> reports;
         try {

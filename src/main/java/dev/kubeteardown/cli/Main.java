@@ -1,5 +1,7 @@
 package dev.kubeteardown.cli;
 
+import dev.kubeteardown.CleanupConfigurationException;
+import dev.kubeteardown.CleanupFailedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +10,8 @@ import picocli.CommandLine.Command;
  * real cluster, {@code sweep} for what killed runs leaked.
  *
  * <p>Exit codes: {@value #CLEAN} clean, {@value #NOT_CLEAN} not clean (FAILED or STUCK objects),
- * {@value #USAGE} usage or configuration error.
+ * {@value #USAGE} usage or configuration error. An interrupted run, and an unexpected error (its stack trace goes
+ * to stderr), are {@value #NOT_CLEAN}: nobody can tell what was left behind.
  */
 @Command(name = "kube-teardown", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Correct, fast and honest teardown of Kubernetes test resources (Longhorn backups and more).",
@@ -17,7 +20,7 @@ public final class Main {
 
     /** Every object removed or already gone. */
     public static final int CLEAN = 0;
-    /** Some object FAILED or is STUCK. */
+    /** Some object FAILED or is STUCK, or the run was interrupted or failed unexpectedly. */
     public static final int NOT_CLEAN = 1;
     /** Bad usage, or the run could not start (no kubeconfig, unreachable server, missing CRD when required). */
     public static final int USAGE = 2;
@@ -46,12 +49,34 @@ public final class Main {
         if (err != null) {
             cli.setErr(err);
         }
-        cli.setExitCodeExceptionMapper(e -> USAGE);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("error: " + e.getMessage());
-            return USAGE;
-        });
+        cli.setCaseInsensitiveEnumValuesAllowed(true); // -o JSON, --dry-run=Server
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr()));
         return cli.execute(args);
+    }
+
+    /**
+     * The exit code for an exception out of a command: usage and configuration errors are {@value #USAGE} with
+     * their message; an interrupted or failed teardown is {@value #NOT_CLEAN} (the cluster may not be clean); anything
+     * else is a bug or an unforeseen failure: its type and stack trace go to stderr, and since nobody knows what was
+     * left behind, it is {@value #NOT_CLEAN} too.
+     */
+    static int handle(Exception e, java.io.PrintWriter err) {
+        if (e instanceof CleanupFailedException || e instanceof InterruptedException) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            err.println("error: " + (e instanceof InterruptedException ? "interrupted" : e.getMessage()));
+            return NOT_CLEAN;
+        }
+        if (e instanceof CleanupConfigurationException || e instanceof IllegalArgumentException
+                || e instanceof CommandLine.ParameterException) {
+            err.println("error: " + e.getMessage());
+            return USAGE;
+        }
+        err.println("error: unexpected " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        e.printStackTrace(err);
+        err.flush();
+        return NOT_CLEAN;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

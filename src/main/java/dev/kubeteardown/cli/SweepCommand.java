@@ -2,6 +2,7 @@ package dev.kubeteardown.cli;
 
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupReport;
+import dev.kubeteardown.DryRun;
 import dev.kubeteardown.ResourceType;
 import dev.kubeteardown.RunLabels;
 import dev.kubeteardown.StaleRunSweep;
@@ -45,17 +46,23 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
     boolean yes;
 
+    @Option(names = "--dry-run", arity = "0..1", fallbackValue = "client", paramLabel = "none|client|server",
+            description = {"As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
+                    "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."})
+    DryRunMode dryRun;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
     Output output;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        DryRun mode = DryRunMode.resolve(dryRun, yes);
         var client = cluster.client();
         List<CleanupReport> reports = new ArrayList<>();
         try {
             for (String resource : resources) {
-                StaleRunSweep.Builder builder = StaleRunSweep.builder(client, parse(resource)).dryRun(!yes).finishedRuns(finishedRuns);
+                StaleRunSweep.Builder builder = StaleRunSweep.builder(client, parse(resource)).dryRun(mode).finishedRuns(finishedRuns);
                 if (olderThan != null) {
                     builder.olderThan(olderThan);
                 }

@@ -188,6 +188,74 @@ class CliTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"--dry-run", "--dry-run=client", "--dry-run=CLIENT"})
+    @DisplayName("longhorn --dry-run[=client] --yes: the dry run wins, no DELETE reaches the cluster")
+    void clientDryRunWinsOverYes(String flag) throws IOException {
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            SeededBackupstore seeded = sim.seed(BackupstoreSpec.of(2, 3).failedBackups(1));
+            Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), flag, "--yes", "-o", "json");
+            assertEquals(Main.CLEAN, run.code(), run.err());
+            JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+            assertEquals(seeded.backupCount(), counts.get("WOULD_DELETE").getAsInt());
+            assertEquals(0, sim.requests().count(Verb.DELETE));
+        }
+    }
+
+    @Test
+    @DisplayName("longhorn --dry-run=server: deletes are sent with dryRun=All and nothing is removed")
+    void serverDryRunSendsDryDeletes() throws IOException {
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            SeededBackupstore seeded = sim.seed(BackupstoreSpec.of(2, 3).failedBackups(1));
+            Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--dry-run=server", "--yes");
+            assertEquals(Main.CLEAN, run.code(), run.out() + run.err());
+            assertTrue(run.out().contains("Server-side dry run"), run.out());
+            assertTrue(sim.requests().count(Verb.DELETE) >= seeded.backupVolumes().size(), "the server saw the deletes");
+            assertEquals(seeded.backupCount() - seeded.failedBackups().size(), sim.remoteBackups().size(), "no data went");
+            Run after = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "-o", "json");
+            JsonObject counts = after.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+            assertEquals(seeded.backupCount(), counts.get("WOULD_DELETE").getAsInt(), "every backup is still there");
+        }
+    }
+
+    @Test
+    @DisplayName("--dry-run=none deletes with --yes and is a usage error without it; sweep takes the same forms")
+    void dryRunNone() throws IOException {
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            sim.seed(BackupstoreSpec.of(1, 2));
+            String config = kubeconfig(sim.url()).toString();
+            Run refused = cli("longhorn", "--kubeconfig", config, "--dry-run=none");
+            assertEquals(Main.USAGE, refused.code());
+            assertTrue(refused.err().contains("confirm with --yes"), refused.err());
+            assertEquals(0, sim.requests().count(Verb.DELETE));
+            Run deleted = cli("longhorn", "--kubeconfig", config, "--dry-run=none", "--yes", "-o", "JSON");
+            assertEquals(Main.CLEAN, deleted.code(), deleted.err());
+            assertEquals(1, deleted.json().getAsJsonArray("steps").get(0).getAsJsonObject().getAsJsonObject("counts")
+                    .get("DELETED").getAsInt());
+            for (String flag : new String[] {"--dry-run", "--dry-run=client", "--dry-run=server"}) {
+                Run sweep = cli("sweep", "--kubeconfig", config, "--resource", "backups.longhorn.io/v1beta2", "--older-than", "1h", flag);
+                assertEquals(Main.CLEAN, sweep.code(), flag + ": " + sweep.err());
+            }
+            assertEquals(Main.USAGE, cli("sweep", "--kubeconfig", config, "--resource", "backups.longhorn.io/v1beta2",
+                    "--older-than", "1h", "--dry-run=none").code());
+            assertEquals(Main.USAGE, cli("longhorn", "--kubeconfig", config, "--dry-run=maybe").code());
+        }
+    }
+
+    @Test
+    @DisplayName("exit codes of exceptions: interrupted or failed run 1, configuration 2, a bug 1 with its stack trace")
+    void exceptionsMapToExitCodes() {
+        StringWriter err = new StringWriter();
+        assertEquals(Main.NOT_CLEAN, Main.handle(new InterruptedException(), new PrintWriter(err, true)));
+        assertTrue(Thread.interrupted(), "the interrupt is kept (and cleared here)");
+        assertEquals(Main.USAGE, Main.handle(new IllegalArgumentException("bad flag"), new PrintWriter(err, true)));
+        assertEquals(Main.USAGE, Main.handle(new dev.kubeteardown.CleanupConfigurationException("no CRD"), new PrintWriter(err, true)));
+        StringWriter bug = new StringWriter();
+        assertEquals(Main.NOT_CLEAN, Main.handle(new NullPointerException("oops"), new PrintWriter(bug, true)));
+        assertTrue(bug.toString().startsWith("error: unexpected java.lang.NullPointerException: oops"), bug.toString());
+        assertTrue(bug.toString().contains("\tat dev.kubeteardown.cli.CliTest.exceptionsMapToExitCodes"), bug.toString());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"demo", "longhorn", "sweep"})
     void everyCommandHasHelp(String command) {
         Run run = cli(command, "--help");

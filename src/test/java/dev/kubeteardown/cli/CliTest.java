@@ -255,6 +255,36 @@ class CliTest {
         assertTrue(bug.toString().contains("\tat dev.kubeteardown.cli.CliTest.exceptionsMapToExitCodes"), bug.toString());
     }
 
+    @Test
+    @DisplayName("KUBECONFIG with several files: merged as kubectl does: first file wins, a context only in the second works")
+    void kubeconfigFilesAreMerged() throws Exception {
+        Path first = kubeconfig("http://first.invalid:6443");
+        Path second = dir.resolve("second");
+        Files.writeString(second, String.join("\n",
+                "apiVersion: v1",
+                "kind: Config",
+                "clusters:",
+                "- name: sim",
+                "  cluster:",
+                "    server: http://second-loses.invalid:6443",
+                "- name: only-second",
+                "  cluster:",
+                "    server: http://second.invalid:6443",
+                "contexts:",
+                "- name: from-second",
+                "  context:",
+                "    cluster: only-second",
+                "    user: tester",
+                "current-context: from-second",
+                ""));
+        var merged = Clusters.merge(java.util.List.of(first, second));
+        assertEquals("sim", merged.getCurrentContext(), "current-context from the first file that sets it");
+        assertEquals("http://first.invalid:6443", merged.getServer(), "the first file's cluster named sim wins");
+        assertTrue(merged.setContext("from-second"), "a context defined only in the second file");
+        assertEquals("http://second.invalid:6443", merged.getServer());
+        assertEquals("not-checked-by-the-simulator", merged.getCredentials().get("token"), "its user from the first file");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"demo", "longhorn", "sweep"})
     void everyCommandHasHelp(String command) {

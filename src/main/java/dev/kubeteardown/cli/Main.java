@@ -61,17 +61,18 @@ public final class Main {
      * left behind, it is {@value #NOT_CLEAN} too.
      */
     static int handle(Exception e, java.io.PrintWriter err) {
+        // before CleanupFailedException, which it extends: a run that could not start is a configuration error
+        if (e instanceof CleanupConfigurationException || e instanceof IllegalArgumentException
+                || e instanceof CommandLine.ParameterException) {
+            err.println("error: " + e.getMessage());
+            return USAGE;
+        }
         if (e instanceof CleanupFailedException || e instanceof InterruptedException) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
             err.println("error: " + (e instanceof InterruptedException ? "interrupted" : e.getMessage()));
             return NOT_CLEAN;
-        }
-        if (e instanceof CleanupConfigurationException || e instanceof IllegalArgumentException
-                || e instanceof CommandLine.ParameterException) {
-            err.println("error: " + e.getMessage());
-            return USAGE;
         }
         err.println("error: unexpected " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         e.printStackTrace(err);

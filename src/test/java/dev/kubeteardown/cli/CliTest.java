@@ -248,7 +248,11 @@ class CliTest {
         assertEquals(Main.NOT_CLEAN, Main.handle(new InterruptedException(), new PrintWriter(err, true)));
         assertTrue(Thread.interrupted(), "the interrupt is kept (and cleared here)");
         assertEquals(Main.USAGE, Main.handle(new IllegalArgumentException("bad flag"), new PrintWriter(err, true)));
-        assertEquals(Main.USAGE, Main.handle(new dev.kubeteardown.CleanupConfigurationException("no CRD"), new PrintWriter(err, true)));
+        var noReport = new dev.kubeteardown.CleanupReport("backups.longhorn.io/v1beta2", "namespace x", java.util.List.of(),
+                java.time.Duration.ZERO);
+        assertEquals(Main.USAGE, Main.handle(new dev.kubeteardown.CleanupConfigurationException(noReport, "no CRD"),
+                new PrintWriter(err, true)), "a configuration error, though it is a CleanupFailedException");
+        assertEquals(Main.NOT_CLEAN, Main.handle(new dev.kubeteardown.CleanupFailedException(noReport), new PrintWriter(err, true)));
         StringWriter bug = new StringWriter();
         assertEquals(Main.NOT_CLEAN, Main.handle(new NullPointerException("oops"), new PrintWriter(bug, true)));
         assertTrue(bug.toString().startsWith("error: unexpected java.lang.NullPointerException: oops"), bug.toString());

@@ -117,7 +117,8 @@ final class DemoCommand implements Callable<Integer> {
             if (text) {
                 teardown.printText(reports, all);
                 out.println();
-                out.printf(Locale.ROOT, "kube-teardown: %s in %.2f s, %d ALREADY_GONE races absorbed; %d API requests (%s)%n",
+                out.printf(Locale.ROOT, "kube-teardown: %s in %.2f s, %d ALREADY_GONE (removed by Longhorn itself, not errors);"
+                        + " %d API requests (%s)%n",
                         code == Main.CLEAN ? "clean" : "NOT CLEAN", reports.stream().mapToLong(r -> r.duration().toMillis()).sum() / 1000.0,
                         reports.stream().mapToLong(r -> r.count(dev.kubeteardown.Outcome.Status.ALREADY_GONE)).sum(),
                         cluster.requests().total(), cluster.requests().byVerb());

@@ -92,7 +92,8 @@ final class Teardown {
 
     private static String explain(Outcome.Status status) {
         return switch (status) {
-            case ALREADY_GONE -> ", removed by someone else between our list and our delete - the race, not an error";
+            case ALREADY_GONE -> ", removed by someone else (being deleted when listed, or a 404 on our delete)"
+                    + " - the race, not an error";
             case STUCK -> ", still present at the deadline";
             case FAILED -> ", could not be deleted";
             case SKIPPED -> ", not attempted";

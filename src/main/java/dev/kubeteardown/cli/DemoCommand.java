@@ -58,8 +58,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--error-rate", defaultValue = "0", description = "Share of deletes answered 503 with Retry-After (default: ${DEFAULT-VALUE}).")
     double errorRate;
 
-    // the controller's own races depend on how fast each side is; this one is decided per request, from the seed
-    @Option(names = "--race-rate", defaultValue = "0",
+    // the garbage collector's own races depend on how fast each side is (a fast client outruns it and never meets
+    // one); this one is decided per request, from the seed, so the demo shows the 404 on any machine
+    @Option(names = "--race-rate", defaultValue = "0.05",
             description = "Share of backup deletes that Longhorn wins outright: the backup is removed right before the delete"
                     + " is applied, so it gets 404 (default: ${DEFAULT-VALUE}; 1 makes --naive fail on its first backup delete).")
     double raceRate;
@@ -102,6 +103,9 @@ final class DemoCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "Simulated Longhorn (seed %d): %d backup volumes, %d backups (%d failed, without owner),"
                         + " API server %s%n", seed, seeded.backupVolumes().size(), seeded.backupCount(),
                         seeded.failedBackups().size(), cluster.url());
+                out.printf(Locale.ROOT, "Longhorn removes a gone volume's backups after %d ms, one per %d ms, and wins %.0f %%"
+                        + " of backup deletes outright (--race-rate): those get 404%n", cascadeDelay.toMillis(),
+                        gcPace.toMillis(), raceRate * 100);
                 out.println("kube-teardown, in the order of Longhorn's suite (backup volumes, then backups):");
                 out.flush();
             }

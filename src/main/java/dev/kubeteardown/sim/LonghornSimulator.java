@@ -106,7 +106,7 @@ public final class LonghornSimulator implements AutoCloseable {
       return thread;
     });
     controller = new SimulatedLonghornController(store, remote, executor, builder.cascadeDelay, builder.gcPace,
-        builder.remoteDeleteDelay, builder.backupstorePoll, stuck);
+        builder.remoteDeleteDelay, builder.backupstorePoll, stuck, builder.volumeDeletesBackups);
     server = new KubernetesMockServer(new Context(Json.MAPPER), new SimWebServer(), expectations,
         dispatcher, false);
     try {
@@ -276,6 +276,7 @@ public final class LonghornSimulator implements AutoCloseable {
     private Duration gcPace = DEFAULT_GC_PACE;
     private Duration remoteDeleteDelay = DEFAULT_REMOTE_DELETE_DELAY;
     private Duration backupstorePoll;
+    private boolean volumeDeletesBackups;
     private Duration continueTokenTtl = DEFAULT_CONTINUE_TOKEN_TTL;
     private int watchHistory = DEFAULT_WATCH_HISTORY;
     private long idSeed = 1;
@@ -307,6 +308,16 @@ public final class LonghornSimulator implements AutoCloseable {
      */
     public Builder cascadeDelay(Duration value) {
       this.cascadeDelay = nonNegative(value, "cascadeDelay");
+      return this;
+    }
+
+    /**
+     * Whether a deleted BackupVolume deletes the backups it owns before it goes (its controller's own cascade), so
+     * that they are all being deleted when it is gone; default {@code false}: it goes first and the garbage
+     * collector deletes them afterwards, through their owner references, as in Longhorn 1.8+.
+     */
+    public Builder volumeDeletesBackups(boolean value) {
+      this.volumeDeletesBackups = value;
       return this;
     }
 

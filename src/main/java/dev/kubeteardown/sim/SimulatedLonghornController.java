@@ -27,17 +27,16 @@ import tools.jackson.databind.node.ObjectNode;
  * What longhorn-manager (1.8+) and the garbage collector do when Longhorn objects are deleted, on one
  * scheduler thread:
  * <ul>
- *   <li>a deleted BackupVolume: after {@code remoteDeleteDelay}, the backup volume controller deletes the
- *       Backups it owns (they get a deletionTimestamp; their finalizer holds them), drops the volume's data
- *       from the backupstore and releases its own finalizer, so it goes first;</li>
- *   <li>its backups then wait for the backupstore: {@code cascadeDelay} after the volume is gone, one every
- *       {@code gcPace}, as one queue for the whole cluster, each drops its remote data and loses its finalizer.
- *       This is the asynchronous deletion a backup cleanup meets: when the last volume is gone, every backup it
- *       owned is still listed, already being deleted, and vanishes later without the client's help - the
- *       queue needs {@code cascadeDelay + backups * gcPace} after that, so a client would have to stall that
- *       long between seeing the volumes gone and listing the backups to miss it;</li>
- *   <li>an owned backup the volume controller did not reach (the volume went without Longhorn's finalizer):
- *       the garbage collector deletes it through the same queue, and its remote data goes as below;</li>
+ *   <li>a deleted BackupVolume: after {@code remoteDeleteDelay}, drop the volume's data from the backupstore and
+ *       release its finalizer, so it goes first;</li>
+ *   <li>once it is gone, the garbage collector deletes the Backups that carry an owner reference to it (Longhorn
+ *       1.8+): {@code cascadeDelay} later, one every {@code gcPace}, as one queue for the whole cluster. This is
+ *       the asynchronous deletion a backup cleanup races: a backup listed while the collector is behind can be gone
+ *       by the time it is deleted (404);</li>
+ *   <li>with {@code volumeDeletesBackups}, the backup volume controller instead deletes the Backups it owns before
+ *       it releases its finalizer (they get a deletionTimestamp; their finalizer holds them), and the queue then
+ *       finishes them (remote data, finalizer): a cleanup that lists after the volume is gone finds every backup
+ *       already being deleted, however fast it is;</li>
  *   <li>a deleted Backup: after {@code remoteDeleteDelay}, drop its remote data (unless it or its
  *       BackupVolume has {@code longhorn.io/delete-custom-resource-only: "true"}) and release its finalizer;
  *       stuck backups never get there, and nothing does while the backup target is unreachable;</li>
@@ -69,6 +68,7 @@ final class SimulatedLonghornController {
   private final Duration remoteDeleteDelay;
   private final Duration pollInterval;
   private final Set<String> stuckBackups;
+  private final boolean volumeDeletesBackups;
   private volatile boolean targetReachable = true;
   private volatile boolean collectorPaused;
 
@@ -83,7 +83,8 @@ final class SimulatedLonghornController {
 
   SimulatedLonghornController(ObjectStore store, RemoteBackupstore remote, ScheduledExecutorService executor,
       Duration cascadeDelay, Duration gcPace, Duration remoteDeleteDelay, Duration pollInterval,
-      Set<String> stuckBackups) {
+      Set<String> stuckBackups, boolean volumeDeletesBackups) {
+    this.volumeDeletesBackups = volumeDeletesBackups;
     this.store = store;
     this.remote = remote;
     this.executor = executor;
@@ -144,8 +145,8 @@ final class SimulatedLonghornController {
   }
 
   /**
-   * The backup volume controller on a deleted BackupVolume: delete the backups it owns (as longhorn-manager's
-   * DeleteAllBackupsForBackupVolume does), drop the volume's remote data, release the finalizer.
+   * The backup volume controller on a deleted BackupVolume: with {@code volumeDeletesBackups}, delete the backups
+   * it owns first; then drop the volume's remote data and release the finalizer.
    */
   private void finishBackupVolume(StoredObject deleted) {
     StoredObject current = sameObject(deleted);
@@ -158,7 +159,7 @@ final class SimulatedLonghornController {
     }
     boolean keep = customResourceOnly(current);
     List<Dependent> marked = new ArrayList<>();
-    for (StoredObject backup : ownedBackups(current)) {
+    for (StoredObject backup : volumeDeletesBackups ? ownedBackups(current) : List.<StoredObject>of()) {
       if (backup.deleting()) {
         continue; // someone else deleted it first; it finishes on its own
       }

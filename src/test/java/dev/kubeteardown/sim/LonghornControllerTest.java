@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesApi;
@@ -12,7 +13,10 @@ import io.kubernetes.client.util.generic.dynamic.DynamicKubernetesObject;
 import io.kubernetes.client.util.generic.options.ListOptions;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The simulated longhorn-manager: cascades, finalizers, stuck backups, remote data and the poll. */
 class LonghornControllerTest {
@@ -20,10 +24,13 @@ class LonghornControllerTest {
   private static final String LH = LonghornResources.NAMESPACE;
   private static final Duration WAIT = Duration.ofSeconds(5);
 
-  @Test
-  void aDeletedBackupVolumeDeletesItsBackupsGoesFirstThenTheyGo() {
+  @ParameterizedTest(name = "volumeDeletesBackups = {0}")
+  @ValueSource(booleans = {false, true})
+  @DisplayName("a deleted backup volume goes first, its backups after it (by the garbage collector, or already being"
+      + " deleted by the volume controller)")
+  void aDeletedBackupVolumeGoesFirstThenItsBackups(boolean volumeDeletesBackups) {
     try (LonghornSimulator sim = LonghornSimulator.builder().cascadeDelay(Duration.ZERO)
-        .seed(BackupstoreSpec.of(2, 3).failedBackups(4)).start()) {
+        .volumeDeletesBackups(volumeDeletesBackups).seed(BackupstoreSpec.of(2, 3).failedBackups(4)).start()) {
       DynamicKubernetesApi backups = api(sim, "backups");
       DynamicKubernetesApi volumes = api(sim, "backupvolumes");
       DynamicKubernetesObject volume = volumes.list(LH).getObject().getItems().get(0);
@@ -40,7 +47,11 @@ class LonghornControllerTest {
       for (String name : owned) {
         DynamicKubernetesObject backup = backups.get(LH, name).getObject();
         assertNotNull(backup, name + " outlives its volume (the race a backup cleanup meets)");
-        assertNotNull(backup.getMetadata().getDeletionTimestamp(), name + " was deleted by the volume controller");
+        if (volumeDeletesBackups) {
+          assertNotNull(backup.getMetadata().getDeletionTimestamp(), name + " was deleted by the volume controller");
+        } else {
+          assertNull(backup.getMetadata().getDeletionTimestamp(), name + " waits for the garbage collector");
+        }
         assertEquals(List.of("longhorn.io"), backup.getMetadata().getFinalizers());
       }
 

@@ -15,6 +15,6 @@ public class CleanupConfigurationException extends CleanupFailedException {
 
     /** Creates the exception for a run that could not start; {@code report} says why, as a FAILED scope outcome. */
     public CleanupConfigurationException(CleanupReport report, String message) {
-        super(report, message);
+        super(report, message, false);
     }
 }

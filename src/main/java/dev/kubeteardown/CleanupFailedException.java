@@ -23,7 +23,15 @@ public class CleanupFailedException extends KubeTeardownException {
 
     /** Creates the exception with a custom headline; the list of problems is appended to it. */
     protected CleanupFailedException(CleanupReport report, String headline) {
-        super(message(headline, report.problems()));
+        this(report, headline, true);
+    }
+
+    /**
+     * Creates the exception with a custom message, followed by the list of problems when {@code listProblems} (a
+     * run that could not start has one problem, which its message already is).
+     */
+    protected CleanupFailedException(CleanupReport report, String message, boolean listProblems) {
+        super(listProblems ? message(message, report.problems()) : message);
         this.report = Objects.requireNonNull(report, "report");
         report.problems().forEach(o -> addSuppressed(new ObjectCleanupException(o)));
     }

@@ -15,8 +15,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -68,7 +68,11 @@ public final class SimulatedLonghornController implements AutoCloseable {
       threads.add(t);
       return t;
     };
-    this.scheduler = Executors.newScheduledThreadPool(2, factory);
+    ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(2, factory);
+    // close() drops what is only scheduled but lets a removal in flight finish, so the counts match the cluster
+    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    pool.setContinueExistingPeriodicTasksAfterShutdownPolicy(false);
+    this.scheduler = pool;
   }
 
   /** Starts the loop at once, polling every {@code pollInterval}. */
@@ -228,8 +232,9 @@ public final class SimulatedLonghornController implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     closed = true;
-    scheduler.shutdownNow();
+    scheduler.shutdown();
     if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+      scheduler.shutdownNow();
       throw new IllegalStateException("simulated Longhorn controller did not stop within 10 s");
     }
     for (Thread t : threads) {

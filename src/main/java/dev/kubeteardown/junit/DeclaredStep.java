@@ -1,5 +1,6 @@
 package dev.kubeteardown.junit;
 
+import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.CleanupStep;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.Objects;
@@ -25,6 +26,18 @@ final class DeclaredStep {
 
     boolean needsClient() {
         return prebuilt == null;
+    }
+
+    /**
+     * Runs a built step. A custom step that returns no report is a mistake, named in the failure as {@code name}:
+     * counting it as clean would hide that nothing is known.
+     */
+    static CleanupReport execute(CleanupStep step, String name) {
+        CleanupReport report = step.execute();
+        if (report == null) {
+            throw new IllegalStateException(name + " returned no report (null)");
+        }
+        return report;
     }
 
     /** The step to run; a factory that returns {@code null} is a mistake, named in the failure. */

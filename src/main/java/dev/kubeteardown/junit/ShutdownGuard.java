@@ -61,11 +61,7 @@ final class ShutdownGuard implements AutoCloseable {
         @Override
         public CleanupReport execute() {
             CleanupStep step = declared.create(declared.needsClient() ? client.get() : null, scope);
-            CleanupReport report = step.execute();
-            if (report == null) {
-                throw new IllegalStateException(step.description() + " returned no report (null)");
-            }
-            return report;
+            return DeclaredStep.execute(step, step.description());
         }
 
         @Override

@@ -65,10 +65,7 @@ final class TeardownRun {
             try {
                 CleanupStep step = declared.create(apiClient, scope);
                 description = step.description();
-                CleanupReport report = step.execute();
-                if (report == null) { // a broken custom step: "clean" would hide that nothing is known
-                    throw new IllegalStateException("step " + number + " (" + description + ") returned no report (null)");
-                }
+                CleanupReport report = DeclaredStep.execute(step, "step " + number + " (" + description + ")");
                 results.add(new TeardownResult.StepResult(number, description, report, null));
             } catch (CleanupInterruptedException e) {
                 results.add(new TeardownResult.StepResult(number, description, e.report(), e));

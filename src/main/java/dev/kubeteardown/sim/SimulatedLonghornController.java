@@ -158,8 +158,19 @@ final class SimulatedLonghornController {
       return;
     }
     boolean keep = customResourceOnly(current);
+    if (volumeDeletesBackups) {
+      markedByVolume.put(current.uid(), deleteOwnedBackups(current, keep));
+    }
+    if (!keep) {
+      remote.removeVolume(current.name(), volumeName(current));
+    }
+    releaseFinalizer(current);
+  }
+
+  /** The volume controller's own cascade: deletes the backups {@code volume} owns; returns them, for the queue. */
+  private List<Dependent> deleteOwnedBackups(StoredObject volume, boolean keepData) {
     List<Dependent> marked = new ArrayList<>();
-    for (StoredObject backup : volumeDeletesBackups ? ownedBackups(current) : List.<StoredObject>of()) {
+    for (StoredObject backup : ownedBackups(volume)) {
       if (backup.deleting()) {
         continue; // someone else deleted it first; it finishes on its own
       }
@@ -168,17 +179,13 @@ final class SimulatedLonghornController {
         scheduled.add(backup.uid());
         store.delete(BACKUPS, backup.namespace(), backup.name(), new ObjectStore.Preconditions(backup.uid(), null),
             false);
-        marked.add(new Dependent(backup.namespace(), backup.name(), backup.uid(), true, keep));
+        marked.add(new Dependent(backup.namespace(), backup.name(), backup.uid(), true, keepData));
       } catch (StatusException raced) {
         scheduled.remove(backup.uid());
-        LOG.debug("Backup {} of deleted volume {} raced: {}", backup.name(), current.name(), raced.getMessage());
+        LOG.debug("Backup {} of deleted volume {} raced: {}", backup.name(), volume.name(), raced.getMessage());
       }
     }
-    markedByVolume.put(current.uid(), marked);
-    if (!keep) {
-      remote.removeVolume(current.name(), volumeName(current));
-    }
-    releaseFinalizer(current);
+    return marked;
   }
 
   /** The owner is gone: queue what the volume controller deleted, and have the collector delete the rest. */

@@ -39,11 +39,11 @@ final class DemoCommand implements Callable<Integer> {
     int failed;
 
     @Option(names = "--cascade-delay", defaultValue = "200ms", converter = DurationConverter.class,
-            description = "Delay between a backup volume going and Longhorn starting on its (already deleting) backups (default: ${DEFAULT-VALUE}).")
+            description = "Delay between a backup volume going and the garbage collector deleting its backups (default: ${DEFAULT-VALUE}).")
     Duration cascadeDelay;
 
     @Option(names = "--gc-pace", defaultValue = "5ms", converter = DurationConverter.class,
-            description = "Time Longhorn takes per backup of a deleted volume, one at a time for the cluster (default: ${DEFAULT-VALUE}).")
+            description = "Time the garbage collector takes per backup of a deleted volume, one at a time for the cluster (default: ${DEFAULT-VALUE}).")
     Duration gcPace;
 
     @Option(names = "--remote-delete-delay", defaultValue = "100ms", converter = DurationConverter.class,

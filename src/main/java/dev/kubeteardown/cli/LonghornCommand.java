@@ -87,8 +87,9 @@ final class LonghornCommand implements Callable<Integer> {
                 return b;
             }
         };
-        if (text && DryRunMode.banner(mode) != null) {
-            out.println(DryRunMode.banner(mode));
+        String banner = DryRunMode.banner(mode);
+        if (text && banner != null) {
+            out.println(banner);
         }
         List<CleanupReport> reports;
         try {

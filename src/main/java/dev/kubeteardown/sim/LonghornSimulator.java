@@ -52,9 +52,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class LonghornSimulator implements AutoCloseable {
 
-  /** Default delay between a BackupVolume going and the collector starting on its (already deleting) backups. */
+  /** Default delay between a BackupVolume going and the garbage collector starting on its backups. */
   public static final Duration DEFAULT_CASCADE_DELAY = Duration.ofMillis(200);
-  /** Default time the collector takes per backup of a deleted volume (one queue for the cluster). */
+  /** Default time the garbage collector takes per backup of a deleted volume (one queue for the cluster). */
   public static final Duration DEFAULT_GC_PACE = Duration.ofMillis(5);
   /** Default delay before a deleted Backup's remote data is gone and its finalizer released. */
   public static final Duration DEFAULT_REMOTE_DELETE_DELAY = Duration.ofMillis(100);

@@ -30,6 +30,11 @@ class CliTest {
         JsonObject json() {
             return JsonParser.parseString(out).getAsJsonObject();
         }
+
+        /** The outcome counts of step {@code index} (0: backup volumes, 1: backups) of a JSON run. */
+        JsonObject counts(int index) {
+            return json().getAsJsonArray("steps").get(index).getAsJsonObject().getAsJsonObject("counts");
+        }
     }
 
     static Run cli(String... args) {
@@ -101,7 +106,7 @@ class CliTest {
         assertTrue(naive.get("failure").getAsString().matches("\\(404\\) backups\\.longhorn\\.io \"backup-[0-9a-f]+\" not found"),
                 naive.get("failure").getAsString());
         assertTrue(run.json().get("clean").getAsBoolean());
-        JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+        JsonObject counts = run.counts(1);
         assertEquals(0, counts.get("DELETED").getAsInt(), "every backup was removed by Longhorn, none by us: " + run.out());
         assertTrue(counts.get("ALREADY_GONE").getAsInt() >= 1, run.out());
     }
@@ -114,7 +119,7 @@ class CliTest {
         Run run = cli("demo", "-o", "json");
         assertEquals(Main.CLEAN, run.code(), run.err());
         assertTrue(run.json().get("clean").getAsBoolean());
-        JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+        JsonObject counts = run.counts(1);
         assertTrue(counts.get("ALREADY_GONE").getAsInt() > 0, run.out());
         assertEquals(0, counts.get("FAILED").getAsInt());
         assertEquals(0, counts.get("STUCK").getAsInt());
@@ -127,7 +132,7 @@ class CliTest {
             SeededBackupstore seeded = sim.seed(BackupstoreSpec.of(2, 3).failedBackups(1));
             Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "-o", "json");
             assertEquals(Main.CLEAN, run.code(), run.err());
-            JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+            JsonObject counts = run.counts(1);
             assertEquals(seeded.backupCount(), counts.get("WOULD_DELETE").getAsInt());
             assertEquals(0, sim.requests().count(Verb.DELETE));
             assertEquals(0, sim.requests().count(Verb.PATCH));
@@ -194,7 +199,7 @@ class CliTest {
             SeededBackupstore seeded = sim.seed(BackupstoreSpec.of(2, 3).failedBackups(1));
             Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), flag, "--yes", "-o", "json");
             assertEquals(Main.CLEAN, run.code(), run.err());
-            JsonObject counts = run.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+            JsonObject counts = run.counts(1);
             assertEquals(seeded.backupCount(), counts.get("WOULD_DELETE").getAsInt());
             assertEquals(0, sim.requests().count(Verb.DELETE));
         }
@@ -211,7 +216,7 @@ class CliTest {
             assertTrue(sim.requests().count(Verb.DELETE) >= seeded.backupVolumes().size(), "the server saw the deletes");
             assertEquals(seeded.backupCount() - seeded.failedBackups().size(), sim.remoteBackups().size(), "no data went");
             Run after = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "-o", "json");
-            JsonObject counts = after.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonObject("counts");
+            JsonObject counts = after.counts(1);
             assertEquals(seeded.backupCount(), counts.get("WOULD_DELETE").getAsInt(), "every backup is still there");
         }
     }
@@ -228,8 +233,7 @@ class CliTest {
             assertEquals(0, sim.requests().count(Verb.DELETE));
             Run deleted = cli("longhorn", "--kubeconfig", config, "--dry-run=none", "--yes", "-o", "JSON");
             assertEquals(Main.CLEAN, deleted.code(), deleted.err());
-            assertEquals(1, deleted.json().getAsJsonArray("steps").get(0).getAsJsonObject().getAsJsonObject("counts")
-                    .get("DELETED").getAsInt());
+            assertEquals(1, deleted.counts(0).get("DELETED").getAsInt());
             for (String flag : new String[] {"--dry-run", "--dry-run=client", "--dry-run=server"}) {
                 Run sweep = cli("sweep", "--kubeconfig", config, "--resource", "backups.longhorn.io/v1beta2", "--older-than", "1h", flag);
                 assertEquals(Main.CLEAN, sweep.code(), flag + ": " + sweep.err());

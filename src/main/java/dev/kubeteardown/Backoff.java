@@ -24,7 +24,8 @@ public record Backoff(Duration initial, Duration max, double jitter, int maxAtte
             throw new IllegalArgumentException("backoff initial delay must be > 0, was " + initial);
         }
         if (max.compareTo(initial) < 0) {
-            throw new IllegalArgumentException("backoff max delay must be >= initial delay " + initial + ", was " + max);
+            throw new IllegalArgumentException(
+                    "backoff max delay must be >= initial delay " + initial + ", was " + max);
         }
         if (!(jitter >= 0 && jitter <= 1)) {
             throw new IllegalArgumentException("backoff jitter must be within [0, 1], was " + jitter);

@@ -8,20 +8,16 @@ import com.google.gson.JsonObject;
  */
 final class Classifier {
 
-    private Classifier() {
-    }
+    private Classifier() {}
 
     /** What a mutating request's answer means for the object. */
-    sealed interface Verdict permits Accepted, Final {
-    }
+    sealed interface Verdict permits Accepted, Final {}
 
     /** The server took the request; the object may still be present (finalizers) until the waiter sees it go. */
-    record Accepted(JsonObject body) implements Verdict {
-    }
+    record Accepted(JsonObject body) implements Verdict {}
 
     /** The object's outcome is decided. */
-    record Final(Outcome.Status status, String detail, int httpStatus) implements Verdict {
-    }
+    record Final(Outcome.Status status, String detail, int httpStatus) implements Verdict {}
 
     /**
      * @param verb the Kubernetes verb sent ({@code delete} or {@code patch}), named in RBAC hints
@@ -33,12 +29,18 @@ final class Classifier {
     /**
      * @param serverDryRun whether the request carried {@code dryRun=All}: then no attempt can have deleted anything
      */
-    static Verdict classify(Retrier.Exchange exchange, String verb, ResourceType type, ObjectRef ref, boolean serverDryRun) {
+    static Verdict classify(
+            Retrier.Exchange exchange, String verb, ResourceType type, ObjectRef ref, boolean serverDryRun) {
         String retried = exchange.retries().isEmpty() ? "" : " (retried after " + exchange.retries() + ")";
         if (exchange.result() == null) {
             String cause = Retrier.describe(exchange.error());
-            String why = exchange.deadlineHit() ? "deadline reached" : exchange.attempts() + " attempt" + (exchange.attempts() == 1 ? "" : "s");
-            return new Final(Outcome.Status.FAILED, verb + " failed without a response after " + why + ": " + cause + retried, 0);
+            String why = exchange.deadlineHit()
+                    ? "deadline reached"
+                    : exchange.attempts() + " attempt" + (exchange.attempts() == 1 ? "" : "s");
+            return new Final(
+                    Outcome.Status.FAILED,
+                    verb + " failed without a response after " + why + ": " + cause + retried,
+                    0);
         }
         KubeApi.HttpResult result = exchange.result();
         int code = result.code();
@@ -48,34 +50,55 @@ final class Classifier {
         String message = result.message();
         if ((code == 404 || code == 409) && exchange.answerLost() && "delete".equals(verb) && !serverDryRun) {
             // an earlier DELETE got no answer and the object is gone now: that attempt most likely deleted it
-            return new Final(Outcome.Status.DELETED, "confirmed gone (" + code + " " + reason(code) + ": " + message
-                    + ") after an earlier delete whose answer was lost" + retried, code);
+            return new Final(
+                    Outcome.Status.DELETED,
+                    "confirmed gone (" + code + " " + reason(code) + ": " + message
+                            + ") after an earlier delete whose answer was lost" + retried,
+                    code);
         }
         switch (code) {
             case 404:
-                return new Final(Outcome.Status.ALREADY_GONE, "already removed: " + verb + " answered 404 Not Found ("
-                        + message + ")" + retried, code);
+                return new Final(
+                        Outcome.Status.ALREADY_GONE,
+                        "already removed: " + verb + " answered 404 Not Found (" + message + ")" + retried,
+                        code);
             case 409:
-                return new Final(Outcome.Status.ALREADY_GONE, "already removed: the UID precondition no longer matches"
-                        + " (409 Conflict: " + message + "); an object re-created under the same name was left alone" + retried, code);
+                return new Final(
+                        Outcome.Status.ALREADY_GONE,
+                        "already removed: the UID precondition no longer matches" + " (409 Conflict: " + message
+                                + "); an object re-created under the same name was left alone" + retried,
+                        code);
             case 422:
                 if ("patch".equals(verb) && message.contains("metadata.uid")) {
                     // the patch carries the listed UID; a real server refuses to change it on a same-name replacement
-                    return new Final(Outcome.Status.ALREADY_GONE, "already removed: the object now under this name has"
-                            + " another UID (422: " + message + "); it was left alone" + retried, code);
+                    return new Final(
+                            Outcome.Status.ALREADY_GONE,
+                            "already removed: the object now under this name has" + " another UID (422: " + message
+                                    + "); it was left alone" + retried,
+                            code);
                 }
                 return new Final(Outcome.Status.FAILED, code + " " + reason(code) + ": " + message + retried, code);
             case 401:
-                return new Final(Outcome.Status.FAILED, "401 Unauthorized: " + message + "; not retried: the client's"
-                        + " credentials were refused for '" + verb + "' " + type.qualifiedName() + " "
-                        + ref.qualifiedName() + retried, code);
+                return new Final(
+                        Outcome.Status.FAILED,
+                        "401 Unauthorized: " + message + "; not retried: the client's"
+                                + " credentials were refused for '" + verb + "' " + type.qualifiedName() + " "
+                                + ref.qualifiedName() + retried,
+                        code);
             case 403:
-                return new Final(Outcome.Status.FAILED, "403 Forbidden: " + message + "; not retried: "
-                        + rbacHint(verb, type, type.namespaced() ? ref.namespace() : null) + retried, code);
+                return new Final(
+                        Outcome.Status.FAILED,
+                        "403 Forbidden: " + message + "; not retried: "
+                                + rbacHint(verb, type, type.namespaced() ? ref.namespace() : null) + retried,
+                        code);
             default:
-                String after = exchange.deadlineHit() ? " (gave up: the next retry would pass the deadline)"
-                        : RetryPolicy.retryFloor(result).isPresent() ? " after " + exchange.attempts() + " attempts" : "";
-                return new Final(Outcome.Status.FAILED, code + " " + reason(code) + after + ": " + message + retried, code);
+                String after = exchange.deadlineHit()
+                        ? " (gave up: the next retry would pass the deadline)"
+                        : RetryPolicy.retryFloor(result).isPresent()
+                                ? " after " + exchange.attempts() + " attempts"
+                                : "";
+                return new Final(
+                        Outcome.Status.FAILED, code + " " + reason(code) + after + ": " + message + retried, code);
         }
     }
 
@@ -87,20 +110,34 @@ final class Classifier {
 
     static String reason(int code) {
         switch (code) {
-            case 400: return "Bad Request";
-            case 401: return "Unauthorized";
-            case 403: return "Forbidden";
-            case 404: return "Not Found";
-            case 405: return "Method Not Allowed";
-            case 409: return "Conflict";
-            case 410: return "Gone";
-            case 422: return "Unprocessable Entity";
-            case 429: return "Too Many Requests";
-            case 500: return "Internal Server Error";
-            case 502: return "Bad Gateway";
-            case 503: return "Service Unavailable";
-            case 504: return "Gateway Timeout";
-            default: return "HTTP error";
+            case 400:
+                return "Bad Request";
+            case 401:
+                return "Unauthorized";
+            case 403:
+                return "Forbidden";
+            case 404:
+                return "Not Found";
+            case 405:
+                return "Method Not Allowed";
+            case 409:
+                return "Conflict";
+            case 410:
+                return "Gone";
+            case 422:
+                return "Unprocessable Entity";
+            case 429:
+                return "Too Many Requests";
+            case 500:
+                return "Internal Server Error";
+            case 502:
+                return "Bad Gateway";
+            case 503:
+                return "Service Unavailable";
+            case 504:
+                return "Gateway Timeout";
+            default:
+                return "HTTP error";
         }
     }
 }

@@ -168,7 +168,8 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
 
     /** Adds a label to each object (merge patch with a UID precondition) right before deleting it. */
     public B labelBeforeDelete(String key, String value) {
-        LabelSelector.parse(Objects.requireNonNull(key, "label key") + "=" + Objects.requireNonNull(value, "label value"));
+        LabelSelector.parse(
+                Objects.requireNonNull(key, "label key") + "=" + Objects.requireNonNull(value, "label value"));
         labelsBeforeDelete.put(key, value);
         return self();
     }
@@ -230,8 +231,11 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
 
     CleanupSpec spec() {
         Objects.requireNonNull(type, "resource type must be set");
-        if (type.namespaced() && namespace != null && (namespace.isEmpty() || namespace.length() > 63
-                || !DNS_LABEL.matcher(namespace).matches())) {
+        if (type.namespaced()
+                && namespace != null
+                && (namespace.isEmpty()
+                        || namespace.length() > 63
+                        || !DNS_LABEL.matcher(namespace).matches())) {
             throw new IllegalArgumentException("namespace must be a lower-case DNS label, was \"" + namespace + "\"");
         }
         requirePositive("timeout", timeout);
@@ -251,10 +255,28 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         if (removeFinalizersAfterDeadline != null) {
             requirePositive("removeFinalizersAfterDeadline grace", removeFinalizersAfterDeadline);
         }
-        return new CleanupSpec(type, type.namespaced() ? namespace : null, LabelSelector.parse(labelSelector),
-                FieldSelector.parse(fieldSelector), names, timeout, requestTimeout, parallelism, pageSize, dryRun,
-                propagation, gracePeriod, backoff, waitStrategy, Map.copyOf(labelsBeforeDelete), ifResourceMissing,
-                ifNamespaceMissing, removeFinalizersAfterDeadline, listener, sleeper, ticker);
+        return new CleanupSpec(
+                type,
+                type.namespaced() ? namespace : null,
+                LabelSelector.parse(labelSelector),
+                FieldSelector.parse(fieldSelector),
+                names,
+                timeout,
+                requestTimeout,
+                parallelism,
+                pageSize,
+                dryRun,
+                propagation,
+                gracePeriod,
+                backoff,
+                waitStrategy,
+                Map.copyOf(labelsBeforeDelete),
+                ifResourceMissing,
+                ifNamespaceMissing,
+                removeFinalizersAfterDeadline,
+                listener,
+                sleeper,
+                ticker);
     }
 
     private static void requirePositive(String name, Duration value) {

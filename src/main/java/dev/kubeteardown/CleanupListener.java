@@ -7,13 +7,11 @@ package dev.kubeteardown;
 public interface CleanupListener {
 
     /** Does nothing. */
-    CleanupListener NONE = new CleanupListener() { };
+    CleanupListener NONE = new CleanupListener() {};
 
     /** An object in scope was listed; its outcome follows later. */
-    default void listed(String namespace, String name) {
-    }
+    default void listed(String namespace, String name) {}
 
     /** An outcome was decided (for one object, or for the whole scope). */
-    default void decided(Outcome outcome) {
-    }
+    default void decided(Outcome outcome) {}
 }

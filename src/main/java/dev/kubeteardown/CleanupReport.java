@@ -23,11 +23,12 @@ import java.util.stream.Collectors;
  */
 public final class CleanupReport {
 
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+    private static final Gson GSON =
+            new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
     /** Sorts problems the way a reader scans them: by namespace, then name. */
-    static final Comparator<Outcome> BY_NAMESPACE_AND_NAME = Comparator
-            .comparing((Outcome o) -> o.namespace() == null ? "" : o.namespace())
+    static final Comparator<Outcome> BY_NAMESPACE_AND_NAME = Comparator.comparing(
+                    (Outcome o) -> o.namespace() == null ? "" : o.namespace())
             .thenComparing(Outcome::name);
 
     private final String resource;
@@ -119,7 +120,9 @@ public final class CleanupReport {
 
     /** {@code FAILED} and {@code STUCK} outcomes, sorted by namespace and name. */
     public List<Outcome> problems() {
-        return outcomes.stream().filter(o -> o.status().isProblem()).sorted(BY_NAMESPACE_AND_NAME)
+        return outcomes.stream()
+                .filter(o -> o.status().isProblem())
+                .sorted(BY_NAMESPACE_AND_NAME)
                 .collect(Collectors.toUnmodifiableList());
     }
 
@@ -141,17 +144,28 @@ public final class CleanupReport {
      * {@code backups.longhorn.io/v1beta2 in namespace longhorn-system: 12 objects, DELETED=9 ALREADY_GONE=3 in 0.84 s, clean}.
      */
     public String summary() {
-        String counts = counts().entrySet().stream().filter(e -> e.getValue() > 0)
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        String counts = counts().entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
         long objects = outcomes.stream().filter(o -> !o.isScopeOutcome()).count();
-        return String.format(Locale.ROOT, "%s in %s: %d object%s%s in %.2f s, %s%s", resource, scope, objects,
-                objects == 1 ? "" : "s", counts.isEmpty() ? "" : ", " + counts, duration.toMillis() / 1000.0,
-                isClean() ? "clean" : "NOT CLEAN", notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
+        return String.format(
+                Locale.ROOT,
+                "%s in %s: %d object%s%s in %.2f s, %s%s",
+                resource,
+                scope,
+                objects,
+                objects == 1 ? "" : "s",
+                counts.isEmpty() ? "" : ", " + counts,
+                duration.toMillis() / 1000.0,
+                isClean() ? "clean" : "NOT CLEAN",
+                notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
     }
 
     /** A multi-line table: the summary, then one row per outcome. */
     public String table() {
-        int nameWidth = Math.max(4, outcomes.stream().mapToInt(o -> label(o).length()).max().orElse(4));
+        int nameWidth = Math.max(
+                4, outcomes.stream().mapToInt(o -> label(o).length()).max().orElse(4));
         StringBuilder sb = new StringBuilder(summary()).append('\n');
         String format = "  %-12s %-" + nameWidth + "s %8s  %s%n";
         sb.append(String.format(Locale.ROOT, format, "STATUS", "NAME", "ATTEMPTS", "DETAIL"));

@@ -71,14 +71,26 @@ final class CleanupRun {
             listed = executor.io(() -> lister.list(deadline, seen, (ref, labels) -> {
                 outcomes.listed(ref);
                 if (spec.dryRun() == DryRun.CLIENT) {
-                    outcomes.decide(ref, Outcome.Status.WOULD_DELETE, "dry run: would delete (" + ref.holdDescription()
-                            + ")", 0, 0, 0);
+                    outcomes.decide(
+                            ref,
+                            Outcome.Status.WOULD_DELETE,
+                            "dry run: would delete (" + ref.holdDescription() + ")",
+                            0,
+                            0,
+                            0);
                     return;
                 }
                 if (ref.deletionTimestamp() != null && spec.dryRun() == DryRun.OFF) {
                     // someone else is already deleting it: wait for it, do not send a second DELETE
-                    pending.put(Lister.identity(ref), new Tracked(ref, 0, deadline.nanoTime(),
-                            "already being deleted when listed (deletionTimestamp " + ref.deletionTimestamp() + ")", false));
+                    pending.put(
+                            Lister.identity(ref),
+                            new Tracked(
+                                    ref,
+                                    0,
+                                    deadline.nanoTime(),
+                                    "already being deleted when listed (deletionTimestamp " + ref.deletionTimestamp()
+                                            + ")",
+                                    false));
                     return;
                 }
                 executor.submitBounded(() -> deleteOne(deleter, ref, pending));
@@ -88,8 +100,12 @@ final class CleanupRun {
             if (seen.isEmpty()) {
                 throw cannotStart("cannot list " + spec.description() + ": " + failure.getMessage(), failure.code());
             }
-            outcomes.scope(spec.requestNamespace(), Outcome.Status.FAILED, "listing stopped after page "
-                    + failure.page + ": " + failure.getMessage() + "; objects beyond it were not examined", failure.code());
+            outcomes.scope(
+                    spec.requestNamespace(),
+                    Outcome.Status.FAILED,
+                    "listing stopped after page " + failure.page + ": " + failure.getMessage()
+                            + "; objects beyond it were not examined",
+                    failure.code());
             listed = null;
         }
         executor.awaitBounded();
@@ -103,8 +119,13 @@ final class CleanupRun {
             checkNamespace(executor);
         }
         GoneWaiter waiter = new GoneWaiter(spec.presenceScope(), api, presence, executor);
-        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(t.ref(), t.statusWhenGone(),
-                t.note().isEmpty() ? how : how + "; " + t.note(), t.attempts(), t.startNanos(), 0);
+        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(
+                t.ref(),
+                t.statusWhenGone(),
+                t.note().isEmpty() ? how : how + "; " + t.note(),
+                t.attempts(),
+                t.startNanos(),
+                0);
         waiter.await(pending, listed == null ? null : listed.resourceVersion(), deadline, gone);
         Deadline grace = deadline.extendedBy(FINAL_CHECK);
         waiter.confirm(pending, grace, gone);
@@ -112,9 +133,14 @@ final class CleanupRun {
             new FinalizerRemover(spec, api, retrier, waiter, executor).release(pending, deadline, outcomes);
         }
         for (Tracked t : pending.values()) {
-            outcomes.decide(t.ref(), Outcome.Status.STUCK, "still present at the deadline (" + spec.timeout().toMillis()
-                    + " ms): " + t.ref().holdDescription() + (t.note().isEmpty() ? "" : "; " + t.note()),
-                    t.attempts(), t.startNanos(), 0);
+            outcomes.decide(
+                    t.ref(),
+                    Outcome.Status.STUCK,
+                    "still present at the deadline (" + spec.timeout().toMillis() + " ms): "
+                            + t.ref().holdDescription() + (t.note().isEmpty() ? "" : "; " + t.note()),
+                    t.attempts(),
+                    t.startNanos(),
+                    0);
         }
         recheckFailures(executor, grace);
     }
@@ -179,7 +205,9 @@ final class CleanupRun {
      */
     private void recheckFailures(RunExecutor executor, Deadline grace) throws InterruptedException {
         List<Outcome> failed = outcomes.snapshot().stream()
-                .filter(o -> o.status() == Outcome.Status.FAILED && !o.isScopeOutcome() && !o.uid().isEmpty())
+                .filter(o -> o.status() == Outcome.Status.FAILED
+                        && !o.isScopeOutcome()
+                        && !o.uid().isEmpty())
                 .collect(Collectors.toList());
         if (failed.isEmpty() || spec.dryRun() != DryRun.OFF) {
             return;
@@ -195,10 +223,20 @@ final class CleanupRun {
             if (!snapshot.present().containsKey(o.uid())) {
                 // gone after a delete this run sent (its answer lost) is DELETED; otherwise someone else removed it
                 boolean ours = outcomes.wasDeleteSent(o.uid()) && o.httpStatus() != 401 && o.httpStatus() != 403;
-                outcomes.replace(o, new Outcome(o.resource(), o.namespace(), o.name(), o.uid(),
-                        ours ? Outcome.Status.DELETED : Outcome.Status.ALREADY_GONE,
-                        "confirmed gone by list after: " + o.detail(), o.attempts(), o.duration(), o.httpStatus(),
-                        o.finalizers(), o.deletionTimestamp()));
+                outcomes.replace(
+                        o,
+                        new Outcome(
+                                o.resource(),
+                                o.namespace(),
+                                o.name(),
+                                o.uid(),
+                                ours ? Outcome.Status.DELETED : Outcome.Status.ALREADY_GONE,
+                                "confirmed gone by list after: " + o.detail(),
+                                o.attempts(),
+                                o.duration(),
+                                o.httpStatus(),
+                                o.finalizers(),
+                                o.deletionTimestamp()));
             }
         }
     }
@@ -207,8 +245,8 @@ final class CleanupRun {
     static void listLabels(CleanupSpec spec, ApiClient client, java.util.function.Consumer<Map<String, String>> sink) {
         CleanupRun run = new CleanupRun(spec, client);
         try (RunExecutor executor = new RunExecutor(1)) {
-            Lister.Result result = executor.io(() -> run.lister.list(run.deadline, new HashSet<>(),
-                    (ref, labels) -> sink.accept(labels)));
+            Lister.Result result = executor.io(
+                    () -> run.lister.list(run.deadline, new HashSet<>(), (ref, labels) -> sink.accept(labels)));
             if (!result.served()) {
                 LOG.warn("{} is not served; nothing to discover", spec.type());
             }
@@ -227,7 +265,11 @@ final class CleanupRun {
     }
 
     private CleanupReport report() {
-        return new CleanupReport(spec.type().toString(), spec.scopeDescription(), outcomes.snapshot(), deadline.elapsed(),
+        return new CleanupReport(
+                spec.type().toString(),
+                spec.scopeDescription(),
+                outcomes.snapshot(),
+                deadline.elapsed(),
                 outcomes.notes());
     }
 }

@@ -30,9 +30,28 @@ record CleanupSpec(
 
     /** The same spec narrowed by one more label selector (sweeps narrow a scope to one run); never widened. */
     CleanupSpec narrowedBy(LabelSelector selector) {
-        return new CleanupSpec(type, namespace, labels.and(selector), fields, names, timeout, requestTimeout, parallelism, pageSize,
-                dryRun, propagation, gracePeriod, backoff, waitStrategy, labelsBeforeDelete, ifResourceMissing,
-                ifNamespaceMissing, removeFinalizersAfterDeadline, listener, sleeper, ticker);
+        return new CleanupSpec(
+                type,
+                namespace,
+                labels.and(selector),
+                fields,
+                names,
+                timeout,
+                requestTimeout,
+                parallelism,
+                pageSize,
+                dryRun,
+                propagation,
+                gracePeriod,
+                backoff,
+                waitStrategy,
+                labelsBeforeDelete,
+                ifResourceMissing,
+                ifNamespaceMissing,
+                removeFinalizersAfterDeadline,
+                listener,
+                sleeper,
+                ticker);
     }
 
     /**
@@ -40,10 +59,28 @@ record CleanupSpec(
      * (relabelled while a finalizer holds it) is still there, and a selector-filtered list or watch would call it gone.
      */
     CleanupSpec presenceScope() {
-        return new CleanupSpec(type, namespace, LabelSelector.EVERYTHING, FieldSelector.EVERYTHING, null, timeout,
-                requestTimeout, parallelism, pageSize, dryRun, propagation, gracePeriod, backoff, waitStrategy,
-                labelsBeforeDelete, ifResourceMissing, ifNamespaceMissing, removeFinalizersAfterDeadline, listener,
-                sleeper, ticker);
+        return new CleanupSpec(
+                type,
+                namespace,
+                LabelSelector.EVERYTHING,
+                FieldSelector.EVERYTHING,
+                null,
+                timeout,
+                requestTimeout,
+                parallelism,
+                pageSize,
+                dryRun,
+                propagation,
+                gracePeriod,
+                backoff,
+                waitStrategy,
+                labelsBeforeDelete,
+                ifResourceMissing,
+                ifNamespaceMissing,
+                removeFinalizersAfterDeadline,
+                listener,
+                sleeper,
+                ticker);
     }
 
     /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */

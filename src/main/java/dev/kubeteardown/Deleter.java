@@ -24,27 +24,40 @@ final class Deleter {
     Tracked delete(ObjectRef ref, Deadline deadline) throws InterruptedException {
         long start = deadline.nanoTime();
         if (deadline.isExpired()) {
-            outcomes.decide(ref, Outcome.Status.FAILED, "not deleted: the deadline was reached before its turn", 0, start, 0);
+            outcomes.decide(
+                    ref, Outcome.Status.FAILED, "not deleted: the deadline was reached before its turn", 0, start, 0);
             return null;
         }
         boolean serverDryRun = spec.dryRun() == DryRun.SERVER;
         int attempts = 0;
         if (!spec.labelsBeforeDelete().isEmpty()) {
-            Retrier.Exchange patched = retrier.send("label " + ref.qualifiedName(),
-                    () -> api.mergePatch(spec.type(), ref.namespace(), ref.name(), labelPatch(ref), serverDryRun, deadline),
+            Retrier.Exchange patched = retrier.send(
+                    "label " + ref.qualifiedName(),
+                    () -> api.mergePatch(
+                            spec.type(), ref.namespace(), ref.name(), labelPatch(ref), serverDryRun, deadline),
                     deadline);
             attempts += patched.attempts();
             Classifier.Verdict verdict = Classifier.classify(patched, "patch", spec.type(), ref);
             if (verdict instanceof Classifier.Final) {
                 Classifier.Final f = (Classifier.Final) verdict;
-                outcomes.decide(ref, f.status(), "labelling before delete: " + f.detail(), attempts, start, f.httpStatus());
+                outcomes.decide(
+                        ref, f.status(), "labelling before delete: " + f.detail(), attempts, start, f.httpStatus());
                 return null;
             }
         }
         outcomes.deleteSent(ref);
-        Retrier.Exchange deleted = retrier.send("delete " + ref.qualifiedName(),
-                () -> api.delete(spec.type(), ref.namespace(), ref.name(), ref.uid(), spec.propagation(),
-                        spec.gracePeriod(), serverDryRun, deadline), deadline);
+        Retrier.Exchange deleted = retrier.send(
+                "delete " + ref.qualifiedName(),
+                () -> api.delete(
+                        spec.type(),
+                        ref.namespace(),
+                        ref.name(),
+                        ref.uid(),
+                        spec.propagation(),
+                        spec.gracePeriod(),
+                        serverDryRun,
+                        deadline),
+                deadline);
         attempts += deleted.attempts();
         Classifier.Verdict verdict = Classifier.classify(deleted, "delete", spec.type(), ref, serverDryRun);
         if (verdict instanceof Classifier.Final) {
@@ -54,8 +67,13 @@ final class Deleter {
         }
         String note = deleted.retries().isEmpty() ? "" : "retried after " + deleted.retries();
         if (serverDryRun) {
-            outcomes.decide(ref, Outcome.Status.WOULD_DELETE, "server-side dry run accepted the delete"
-                    + (note.isEmpty() ? "" : "; " + note), attempts, start, deleted.code());
+            outcomes.decide(
+                    ref,
+                    Outcome.Status.WOULD_DELETE,
+                    "server-side dry run accepted the delete" + (note.isEmpty() ? "" : "; " + note),
+                    attempts,
+                    start,
+                    deleted.code());
             return null;
         }
         JsonObject body = ((Classifier.Accepted) verdict).body();
@@ -77,7 +95,9 @@ final class Deleter {
 
     /** The delete answer is either the object (still held by finalizers) or a Status; only the object says more. */
     private static boolean isSameObject(JsonObject body, ObjectRef ref) {
-        if (body == null || "Status".equals(ObjectRef.string(body, "kind")) || !body.has("metadata")
+        if (body == null
+                || "Status".equals(ObjectRef.string(body, "kind"))
+                || !body.has("metadata")
                 || !body.get("metadata").isJsonObject()) {
             return false;
         }

@@ -52,7 +52,9 @@ final class FieldSelector {
             boolean negated = ne >= 0 && ne < eq;
             int opAt = negated ? ne : eq;
             if (t.isEmpty() || opAt < 0) {
-                throw invalid(selector, "term \"" + t + "\" has no operator (expected field=value, field==value or field!=value)");
+                throw invalid(
+                        selector,
+                        "term \"" + t + "\" has no operator (expected field=value, field==value or field!=value)");
             }
             String field = t.substring(0, opAt).trim();
             int valueAt = negated ? opAt + 2 : (t.startsWith("==", opAt) ? opAt + 2 : opAt + 1);

@@ -35,35 +35,58 @@ final class FinalizerRemover {
         for (String uid : List.copyOf(pending.keySet())) {
             Tracked t = pending.get(uid);
             ObjectRef ref = t.ref();
-            LOG.warn("Removing finalizers {} from {} {} after the deadline (removeFinalizersAfterDeadline): what they"
-                    + " protect is not cleaned up", ref.finalizers(), spec.type().qualifiedName(), ref.qualifiedName());
+            LOG.warn(
+                    "Removing finalizers {} from {} {} after the deadline (removeFinalizersAfterDeadline): what they"
+                            + " protect is not cleaned up",
+                    ref.finalizers(),
+                    spec.type().qualifiedName(),
+                    ref.qualifiedName());
             // on a pool thread, as all blocking I/O of a run: an interrupt then stops the escape hatch at once
-            Retrier.Exchange patched = executor.io(() -> retrier.send("remove finalizers of " + ref.qualifiedName(),
-                    () -> api.mergePatch(spec.type(), ref.namespace(), ref.name(), patch(ref), false, grace), grace));
+            Retrier.Exchange patched = executor.io(() -> retrier.send(
+                    "remove finalizers of " + ref.qualifiedName(),
+                    () -> api.mergePatch(spec.type(), ref.namespace(), ref.name(), patch(ref), false, grace),
+                    grace));
             Classifier.Verdict verdict = Classifier.classify(patched, "patch", spec.type(), ref);
-            Tracked updated = new Tracked(ref, t.attempts() + patched.attempts(), t.startNanos(),
-                    "finalizers " + ref.finalizers() + " removed by kube-teardown after the deadline (removeFinalizersAfterDeadline);"
-                            + " what they protected was not cleaned up", true);
+            Tracked updated = new Tracked(
+                    ref,
+                    t.attempts() + patched.attempts(),
+                    t.startNanos(),
+                    "finalizers " + ref.finalizers()
+                            + " removed by kube-teardown after the deadline (removeFinalizersAfterDeadline);"
+                            + " what they protected was not cleaned up",
+                    true);
             pending.remove(uid);
             if (verdict instanceof Classifier.Final) {
                 Classifier.Final f = (Classifier.Final) verdict;
                 if (f.status() == Outcome.Status.ALREADY_GONE && f.httpStatus() == 404) {
-                    outcomes.decide(ref, Outcome.Status.DELETED, "confirmed gone (404) when removing its finalizers",
-                            updated.attempts(), t.startNanos(), 0);
+                    outcomes.decide(
+                            ref,
+                            Outcome.Status.DELETED,
+                            "confirmed gone (404) when removing its finalizers",
+                            updated.attempts(),
+                            t.startNanos(),
+                            0);
                 } else {
                     // the object changed since it was last seen (409) or the patch was refused: leave it STUCK, say why
                     String why = f.httpStatus() == 409
-                            ? "the object changed since it was last seen (409 Conflict: " + patched.result().message() + ")"
+                            ? "the object changed since it was last seen (409 Conflict: "
+                                    + patched.result().message() + ")"
                             : f.detail();
-                    pending.put(uid, new Tracked(ref, updated.attempts(), t.startNanos(),
-                            "finalizer removal refused: " + why, t.byThisRun()));
+                    pending.put(
+                            uid,
+                            new Tracked(
+                                    ref,
+                                    updated.attempts(),
+                                    t.startNanos(),
+                                    "finalizer removal refused: " + why,
+                                    t.byThisRun()));
                 }
                 continue;
             }
             released.put(uid, updated);
         }
-        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(t.ref(), Outcome.Status.DELETED,
-                how + "; " + t.note(), t.attempts(), t.startNanos(), 0);
+        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(
+                t.ref(), Outcome.Status.DELETED, how + "; " + t.note(), t.attempts(), t.startNanos(), 0);
         waiter.await(released, null, grace, gone);
         waiter.confirm(released, grace.extendedBy(CleanupRun.FINAL_CHECK), gone);
         pending.putAll(released);
@@ -81,5 +104,4 @@ final class FinalizerRemover {
         patch.add("metadata", meta);
         return patch.toString();
     }
-
 }

@@ -34,7 +34,11 @@ final class GoneWaiter {
         void gone(Tracked tracked, String how);
     }
 
-    private enum WatchEnd { DONE, RESYNC, UNSUPPORTED }
+    private enum WatchEnd {
+        DONE,
+        RESYNC,
+        UNSUPPORTED
+    }
 
     private final CleanupSpec spec;
     private final KubeApi api;
@@ -79,7 +83,8 @@ final class GoneWaiter {
         }
     }
 
-    private void poll(Map<String, Tracked> pending, Deadline deadline, GoneListener listener) throws InterruptedException {
+    private void poll(Map<String, Tracked> pending, Deadline deadline, GoneListener listener)
+            throws InterruptedException {
         Duration delay = FIRST_POLL;
         while (!pending.isEmpty() && !deadline.isExpired()) {
             pollOnce(pending, deadline, listener);
@@ -121,14 +126,20 @@ final class GoneWaiter {
         while (!pending.isEmpty() && !deadline.isExpired()) {
             if (fruitless >= MAX_FRUITLESS_WATCHES) {
                 // a server or proxy that ends every watch at once would otherwise be asked again without pause
-                LOG.debug("watch of {} ended {} times without an event; polling instead", spec.description(), fruitless);
+                LOG.debug(
+                        "watch of {} ended {} times without an event; polling instead", spec.description(), fruitless);
                 return WatchEnd.UNSUPPORTED;
             }
             fruitless++;
             KubeApi.WatchStream stream;
             try {
-                stream = api.openWatch(spec.type(), spec.requestNamespace(), spec.labels().toString(),
-                        spec.fields().toString(), from, deadline);
+                stream = api.openWatch(
+                        spec.type(),
+                        spec.requestNamespace(),
+                        spec.labels().toString(),
+                        spec.fields().toString(),
+                        from,
+                        deadline);
             } catch (IOException e) {
                 LOG.debug("watch of {} failed to open ({}); polling instead", spec.description(), Retrier.describe(e));
                 return deadline.isExpired() ? WatchEnd.DONE : WatchEnd.UNSUPPORTED;
@@ -145,7 +156,9 @@ final class GoneWaiter {
                     }
                     JsonObject event = parse(line);
                     String type = event == null ? null : ObjectRef.string(event, "type");
-                    if (type == null || !event.has("object") || !event.get("object").isJsonObject()) {
+                    if (type == null
+                            || !event.has("object")
+                            || !event.get("object").isJsonObject()) {
                         LOG.debug("watch of {} does not stream events; polling instead", spec.description());
                         return WatchEnd.UNSUPPORTED;
                     }
@@ -171,8 +184,11 @@ final class GoneWaiter {
                 if (Thread.currentThread().isInterrupted() || deadline.isExpired()) {
                     return WatchEnd.DONE;
                 }
-                LOG.debug("watch of {} broke ({}); resuming from resourceVersion {}", spec.description(),
-                        Retrier.describe(e), from);
+                LOG.debug(
+                        "watch of {} broke ({}); resuming from resourceVersion {}",
+                        spec.description(),
+                        Retrier.describe(e),
+                        from);
             }
         }
         return WatchEnd.DONE;

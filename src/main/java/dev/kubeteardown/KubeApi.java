@@ -79,8 +79,15 @@ final class KubeApi {
         return text.strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
-    HttpResult list(ResourceType type, String namespace, String labelSelector, String fieldSelector, int limit,
-                    String continueToken, Deadline deadline) throws IOException {
+    HttpResult list(
+            ResourceType type,
+            String namespace,
+            String labelSelector,
+            String fieldSelector,
+            int limit,
+            String continueToken,
+            Deadline deadline)
+            throws IOException {
         List<Pair> query = new ArrayList<>();
         addIfPresent(query, "labelSelector", labelSelector);
         addIfPresent(query, "fieldSelector", fieldSelector);
@@ -89,9 +96,19 @@ final class KubeApi {
         return send(type.collectionPath(namespace), "GET", query, null, null, deadline);
     }
 
-    HttpResult delete(ResourceType type, String namespace, String name, String uid, PropagationPolicy propagation,
-                      Duration gracePeriod, boolean serverDryRun, Deadline deadline) throws IOException {
-        V1DeleteOptions options = new V1DeleteOptions().apiVersion("v1").kind("DeleteOptions")
+    HttpResult delete(
+            ResourceType type,
+            String namespace,
+            String name,
+            String uid,
+            PropagationPolicy propagation,
+            Duration gracePeriod,
+            boolean serverDryRun,
+            Deadline deadline)
+            throws IOException {
+        V1DeleteOptions options = new V1DeleteOptions()
+                .apiVersion("v1")
+                .kind("DeleteOptions")
                 .preconditions(new V1Preconditions().uid(uid))
                 .propagationPolicy(propagation.wireValue());
         if (gracePeriod != null) {
@@ -107,8 +124,9 @@ final class KubeApi {
     }
 
     /** A JSON merge patch; {@code dryRun=All} when asked. */
-    HttpResult mergePatch(ResourceType type, String namespace, String name, String patchJson, boolean serverDryRun,
-                          Deadline deadline) throws IOException {
+    HttpResult mergePatch(
+            ResourceType type, String namespace, String name, String patchJson, boolean serverDryRun, Deadline deadline)
+            throws IOException {
         List<Pair> query = new ArrayList<>();
         if (serverDryRun) {
             query.add(new Pair("dryRun", "All"));
@@ -150,8 +168,14 @@ final class KubeApi {
     }
 
     /** Opens a watch; the caller reads it line by line and must close it. */
-    WatchStream openWatch(ResourceType type, String namespace, String labelSelector, String fieldSelector,
-                       String resourceVersion, Deadline deadline) throws IOException {
+    WatchStream openWatch(
+            ResourceType type,
+            String namespace,
+            String labelSelector,
+            String fieldSelector,
+            String resourceVersion,
+            Deadline deadline)
+            throws IOException {
         List<Pair> query = new ArrayList<>();
         query.add(new Pair("watch", "true"));
         query.add(new Pair("resourceVersion", resourceVersion));
@@ -177,8 +201,9 @@ final class KubeApi {
         return base != null && base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
-    private HttpResult send(String path, String method, List<Pair> query, Object body, String contentType,
-                            Deadline deadline) throws IOException {
+    private HttpResult send(
+            String path, String method, List<Pair> query, Object body, String contentType, Deadline deadline)
+            throws IOException {
         Call call = newCall(path, method, query, body, contentType);
         long timeout = deadline.cap(requestTimeout).toMillis();
         call.timeout().timeout(Math.max(1, timeout), TimeUnit.MILLISECONDS);
@@ -212,8 +237,18 @@ final class KubeApi {
             headers.put("Content-Type", contentType == null ? "application/json" : contentType);
         }
         try {
-            return client.buildCall(baseUrl(), path, method, query, List.of(), body, headers, new HashMap<>(),
-                    new HashMap<>(), AUTH, null);
+            return client.buildCall(
+                    baseUrl(),
+                    path,
+                    method,
+                    query,
+                    List.of(),
+                    body,
+                    headers,
+                    new HashMap<>(),
+                    new HashMap<>(),
+                    AUTH,
+                    null);
         } catch (ApiException e) {
             throw new IOException("cannot build " + method + " " + path + ": " + e.getMessage(), e);
         }

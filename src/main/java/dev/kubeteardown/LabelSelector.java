@@ -19,17 +19,33 @@ final class LabelSelector {
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final String SPECIAL = "!=<>(),";
 
-    enum Operator { EXISTS, NOT_EXISTS, EQUALS, NOT_EQUALS, IN, NOT_IN, GREATER_THAN, LESS_THAN }
+    enum Operator {
+        EXISTS,
+        NOT_EXISTS,
+        EQUALS,
+        NOT_EQUALS,
+        IN,
+        NOT_IN,
+        GREATER_THAN,
+        LESS_THAN
+    }
 
     record Requirement(String key, Operator operator, Set<String> values) {
         boolean matches(Map<String, String> labels) {
             String actual = labels.get(key);
             switch (operator) {
-                case EXISTS: return actual != null;
-                case NOT_EXISTS: return actual == null;
-                case EQUALS: case IN: return actual != null && values.contains(actual);
-                case NOT_EQUALS: case NOT_IN: return actual == null || !values.contains(actual);
-                case GREATER_THAN: case LESS_THAN:
+                case EXISTS:
+                    return actual != null;
+                case NOT_EXISTS:
+                    return actual == null;
+                case EQUALS:
+                case IN:
+                    return actual != null && values.contains(actual);
+                case NOT_EQUALS:
+                case NOT_IN:
+                    return actual == null || !values.contains(actual);
+                case GREATER_THAN:
+                case LESS_THAN:
                     if (actual == null) {
                         return false;
                     }
@@ -40,7 +56,8 @@ final class LabelSelector {
                     } catch (NumberFormatException e) {
                         return false;
                     }
-                default: throw new AssertionError(operator);
+                default:
+                    throw new AssertionError(operator);
             }
         }
     }
@@ -134,7 +151,9 @@ final class LabelSelector {
                 try {
                     Long.parseLong(value);
                 } catch (NumberFormatException e) {
-                    throw invalid(selector, "'" + op + "' needs an integer value for key \"" + key + "\", got \"" + value + "\"");
+                    throw invalid(
+                            selector,
+                            "'" + op + "' needs an integer value for key \"" + key + "\", got \"" + value + "\"");
                 }
                 return new Requirement(key, op.equals(">") ? Operator.GREATER_THAN : Operator.LESS_THAN, Set.of(value));
             }
@@ -155,14 +174,17 @@ final class LabelSelector {
                         break;
                     }
                     if (!sep.equals(",")) {
-                        throw invalid(selector, "expected ',' or ')' in the values of \"" + key + "\", got \"" + sep + "\"");
+                        throw invalid(
+                                selector, "expected ',' or ')' in the values of \"" + key + "\", got \"" + sep + "\"");
                     }
                 }
                 return new Requirement(key, op.equals("in") ? Operator.IN : Operator.NOT_IN, Set.copyOf(values));
             }
             default:
-                throw invalid(selector, "unexpected \"" + op + "\" after key \"" + key
-                        + "\" (expected =, ==, !=, in, notin, >, < or ',')");
+                throw invalid(
+                        selector,
+                        "unexpected \"" + op + "\" after key \"" + key
+                                + "\" (expected =, ==, !=, in, notin, >, < or ',')");
         }
     }
 
@@ -175,21 +197,27 @@ final class LabelSelector {
         if (slash >= 0) {
             String prefix = key.substring(0, slash);
             name = key.substring(slash + 1);
-            if (prefix.isEmpty() || prefix.length() > 253 || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+            if (prefix.isEmpty()
+                    || prefix.length() > 253
+                    || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
                 throw invalid(selector, "label key \"" + key + "\" has an invalid prefix (a lower-case DNS subdomain)");
             }
         }
         if (name.isEmpty() || name.length() > 63 || !NAME.matcher(name).matches()) {
-            throw invalid(selector, "invalid label key \"" + key
-                    + "\" (at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric)");
+            throw invalid(
+                    selector,
+                    "invalid label key \"" + key
+                            + "\" (at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric)");
         }
         return key;
     }
 
     private static String value(String selector, String key, String value) {
         if (!value.isEmpty() && (value.length() > 63 || !NAME.matcher(value).matches())) {
-            throw invalid(selector, "invalid value \"" + value + "\" for label \"" + key
-                    + "\" (at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric)");
+            throw invalid(
+                    selector,
+                    "invalid value \"" + value + "\" for label \"" + key
+                            + "\" (at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric)");
         }
         return value;
     }
@@ -209,7 +237,8 @@ final class LabelSelector {
                 i++;
             } else {
                 int start = i;
-                while (i < selector.length() && !Character.isWhitespace(selector.charAt(i))
+                while (i < selector.length()
+                        && !Character.isWhitespace(selector.charAt(i))
                         && SPECIAL.indexOf(selector.charAt(i)) < 0) {
                     i++;
                 }

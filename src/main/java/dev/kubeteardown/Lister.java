@@ -32,8 +32,7 @@ final class Lister {
      * @param resourceVersion the resourceVersion of the first page, for a watch to start from
      * @param pages           pages fetched
      */
-    record Result(boolean served, String resourceVersion, int pages, String notServedMessage) {
-    }
+    record Result(boolean served, String resourceVersion, int pages, String notServedMessage) {}
 
     /** The list itself failed (after retries); {@code page} is 0 for the first page. */
     static final class ListFailure extends RuntimeException {
@@ -70,12 +69,23 @@ final class Lister {
         int restarts = 0;
         while (true) {
             if (deadline.isExpired()) {
-                throw new ListFailure("deadline reached while listing (after " + pages + " page" + (pages == 1 ? "" : "s") + ")", null, pages);
+                throw new ListFailure(
+                        "deadline reached while listing (after " + pages + " page" + (pages == 1 ? "" : "s") + ")",
+                        null,
+                        pages);
             }
             String token = continueToken;
-            Retrier.Exchange exchange = retrier.send("list " + spec.description(),
-                    () -> api.list(spec.type(), spec.requestNamespace(), spec.labels().toString(),
-                            spec.fields().toString(), spec.pageSize(), token, deadline), deadline);
+            Retrier.Exchange exchange = retrier.send(
+                    "list " + spec.description(),
+                    () -> api.list(
+                            spec.type(),
+                            spec.requestNamespace(),
+                            spec.labels().toString(),
+                            spec.fields().toString(),
+                            spec.pageSize(),
+                            token,
+                            deadline),
+                    deadline);
             pages++;
             int code = exchange.code();
             if (code == 404 && token == null && seen.isEmpty()) {
@@ -85,18 +95,23 @@ final class Lister {
             }
             if (code == 410 && token != null && restarts < MAX_RESTARTS) {
                 restarts++;
-                LOG.debug("continue token expired (410) listing {}; restarting the list ({} of {})",
-                        spec.description(), restarts, MAX_RESTARTS);
+                LOG.debug(
+                        "continue token expired (410) listing {}; restarting the list ({} of {})",
+                        spec.description(),
+                        restarts,
+                        MAX_RESTARTS);
                 continueToken = null;
                 firstVersion = null; // the expired list's version is too old for a watch to start from
                 continue;
             }
-            JsonObject body = exchange.result() == null ? null : exchange.result().json();
+            JsonObject body =
+                    exchange.result() == null ? null : exchange.result().json();
             if (exchange.result() == null || !exchange.result().isSuccess() || body == null) {
                 throw new ListFailure(describeFailure(exchange), exchange, pages - 1);
             }
             JsonObject meta = body.has("metadata") && body.get("metadata").isJsonObject()
-                    ? body.getAsJsonObject("metadata") : new JsonObject();
+                    ? body.getAsJsonObject("metadata")
+                    : new JsonObject();
             if (firstVersion == null) {
                 firstVersion = ObjectRef.string(meta, "resourceVersion");
             }
@@ -129,8 +144,7 @@ final class Lister {
      * @param present         the present ones as last seen
      * @param resourceVersion the list's resourceVersion, for a watch to resume from
      */
-    record Snapshot(Map<String, ObjectRef> present, String resourceVersion) {
-    }
+    record Snapshot(Map<String, ObjectRef> present, String resourceVersion) {}
 
     Snapshot present(Set<String> uids, Deadline deadline) throws InterruptedException, ListFailure {
         Map<String, ObjectRef> present = new HashMap<>();
@@ -149,7 +163,8 @@ final class Lister {
 
     private boolean inScope(JsonObject object, Map<String, String> labels) {
         JsonObject meta = object.has("metadata") && object.get("metadata").isJsonObject()
-                ? object.getAsJsonObject("metadata") : null;
+                ? object.getAsJsonObject("metadata")
+                : null;
         if (meta == null || ObjectRef.string(meta, "name") == null) {
             return false;
         }
@@ -168,14 +183,17 @@ final class Lister {
                     + ", after " + exchange.attempts() + " attempt" + (exchange.attempts() == 1 ? "" : "s") + ")";
         }
         int code = exchange.code();
-        String base = code + " " + Classifier.reason(code) + ": " + exchange.result().message();
+        String base =
+                code + " " + Classifier.reason(code) + ": " + exchange.result().message();
         switch (code) {
             case 401:
                 return base + "; the API server at " + api.baseUrl() + " refused the client's credentials";
             case 403:
                 return base + "; " + Classifier.rbacHint("list", spec.type(), spec.requestNamespace());
             default:
-                return exchange.result().isSuccess() ? "the list answer is not a JSON object: " + exchange.result().message()
+                return exchange.result().isSuccess()
+                        ? "the list answer is not a JSON object: "
+                                + exchange.result().message()
                         : base + (exchange.attempts() > 1 ? " (after " + exchange.attempts() + " attempts)" : "");
         }
     }

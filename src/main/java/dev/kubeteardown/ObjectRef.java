@@ -11,18 +11,29 @@ import java.util.Map;
  * The few fields of a listed object that a run needs; the rest of its JSON is dropped as soon as the page is read,
  * so memory grows with the page size, not with the number of objects.
  */
-record ObjectRef(String namespace, String name, String uid, String resourceVersion, List<String> finalizers,
-                 String deletionTimestamp) {
+record ObjectRef(
+        String namespace,
+        String name,
+        String uid,
+        String resourceVersion,
+        List<String> finalizers,
+        String deletionTimestamp) {
 
     static ObjectRef of(JsonObject object) {
         JsonObject meta = object.has("metadata") && object.get("metadata").isJsonObject()
-                ? object.getAsJsonObject("metadata") : new JsonObject();
+                ? object.getAsJsonObject("metadata")
+                : new JsonObject();
         List<String> finalizers = new ArrayList<>();
         if (meta.has("finalizers") && meta.get("finalizers").isJsonArray()) {
             meta.getAsJsonArray("finalizers").forEach(f -> finalizers.add(f.getAsString()));
         }
-        return new ObjectRef(string(meta, "namespace"), string(meta, "name"), string(meta, "uid"),
-                string(meta, "resourceVersion"), List.copyOf(finalizers), string(meta, "deletionTimestamp"));
+        return new ObjectRef(
+                string(meta, "namespace"),
+                string(meta, "name"),
+                string(meta, "uid"),
+                string(meta, "resourceVersion"),
+                List.copyOf(finalizers),
+                string(meta, "deletionTimestamp"));
     }
 
     static Map<String, String> labels(JsonObject object) {
@@ -35,7 +46,11 @@ record ObjectRef(String namespace, String name, String uid, String resourceVersi
             return Map.of();
         }
         Map<String, String> result = new HashMap<>();
-        labels.getAsJsonObject().entrySet().forEach(e -> result.put(e.getKey(), e.getValue().isJsonNull() ? "" : e.getValue().getAsString()));
+        labels.getAsJsonObject()
+                .entrySet()
+                .forEach(e -> result.put(
+                        e.getKey(),
+                        e.getValue().isJsonNull() ? "" : e.getValue().getAsString()));
         return result;
     }
 
@@ -51,7 +66,7 @@ record ObjectRef(String namespace, String name, String uid, String resourceVersi
 
     /** {@code finalizers [longhorn.io], deletionTimestamp 2026-...}, for STUCK details. */
     String holdDescription() {
-        return "finalizers " + finalizers + (deletionTimestamp == null ? ", no deletionTimestamp"
-                : ", deletionTimestamp " + deletionTimestamp);
+        return "finalizers " + finalizers
+                + (deletionTimestamp == null ? ", no deletionTimestamp" : ", deletionTimestamp " + deletionTimestamp);
     }
 }

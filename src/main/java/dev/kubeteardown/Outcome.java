@@ -75,7 +75,8 @@ public record Outcome(
 
     @Override
     public String toString() {
-        return status + " " + resource + " " + (isScopeOutcome() ? "(scope" + (namespace == null ? "" : " " + namespace) + ")" : qualifiedName())
+        return status + " " + resource + " "
+                + (isScopeOutcome() ? "(scope" + (namespace == null ? "" : " " + namespace) + ")" : qualifiedName())
                 + (detail.isEmpty() ? "" : ": " + detail);
     }
 }

@@ -59,8 +59,18 @@ final class Outcomes {
             deleteSent.remove(key); // only a FAILED object's delete matters later (the re-check)
         }
         Duration took = startNanos == 0 ? Duration.ZERO : Duration.ofNanos(ticker.nanoTime() - startNanos);
-        add(new Outcome(resource, ref.namespace(), ref.name(), ref.uid(), status, detail, attempts, took, httpStatus,
-                ref.finalizers(), ref.deletionTimestamp()));
+        add(new Outcome(
+                resource,
+                ref.namespace(),
+                ref.name(),
+                ref.uid(),
+                status,
+                detail,
+                attempts,
+                took,
+                httpStatus,
+                ref.finalizers(),
+                ref.deletionTimestamp()));
     }
 
     /** An outcome about the whole scope (resource type not served, namespace missing, listing cut short). */

@@ -25,11 +25,14 @@ public record ResourceType(String group, String version, String plural, boolean 
         Objects.requireNonNull(group, "group must not be null (use \"\" for the core group)");
         Objects.requireNonNull(version, "version must not be null");
         Objects.requireNonNull(plural, "plural must not be null");
-        if (!group.isEmpty() && (group.length() > 253 || !DNS_SUBDOMAIN.matcher(group).matches())) {
-            throw new IllegalArgumentException("group must be a lower-case DNS subdomain such as longhorn.io, was \"" + group + "\"");
+        if (!group.isEmpty()
+                && (group.length() > 253 || !DNS_SUBDOMAIN.matcher(group).matches())) {
+            throw new IllegalArgumentException(
+                    "group must be a lower-case DNS subdomain such as longhorn.io, was \"" + group + "\"");
         }
         if (version.length() > 63 || !DNS_LABEL.matcher(version).matches()) {
-            throw new IllegalArgumentException("version must be a lower-case DNS label such as v1beta2, was \"" + version + "\"");
+            throw new IllegalArgumentException(
+                    "version must be a lower-case DNS label such as v1beta2, was \"" + version + "\"");
         }
         if (plural.length() > 63 || !DNS_LABEL.matcher(plural).matches()) {
             throw new IllegalArgumentException("plural must be the lower-case plural resource name such as backups"

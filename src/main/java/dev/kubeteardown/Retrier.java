@@ -23,8 +23,13 @@ final class Retrier {
      * The final answer: a response, or the last I/O error when no response came. {@code retries} says why
      * earlier attempts were repeated, for the outcome's detail.
      */
-    record Exchange(KubeApi.HttpResult result, IOException error, int attempts, String retries, boolean deadlineHit,
-                    boolean answerLost) {
+    record Exchange(
+            KubeApi.HttpResult result,
+            IOException error,
+            int attempts,
+            String retries,
+            boolean deadlineHit,
+            boolean answerLost) {
         int code() {
             return result == null ? 0 : result.code();
         }

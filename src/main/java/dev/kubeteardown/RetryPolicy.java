@@ -14,8 +14,7 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  */
 final class RetryPolicy {
 
-    private RetryPolicy() {
-    }
+    private RetryPolicy() {}
 
     /** The minimum delay before retrying this response, or empty when the response is final. */
     static Optional<Duration> retryFloor(KubeApi.HttpResult result) {

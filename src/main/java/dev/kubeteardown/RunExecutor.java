@@ -27,8 +27,8 @@ final class RunExecutor implements AutoCloseable {
         this.permits = new Semaphore(parallelism);
         int run = RUNS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(parallelism + 1, parallelism + 1, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        this.pool = new ThreadPoolExecutor(
+                parallelism + 1, parallelism + 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "kube-teardown-" + run + "-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;

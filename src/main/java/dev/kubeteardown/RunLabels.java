@@ -78,7 +78,8 @@ public final class RunLabels {
 
     /** Adds both labels to a client-java object's metadata (keeping its other labels) and returns it. */
     public V1ObjectMeta stamp(V1ObjectMeta metadata) {
-        Map<String, String> labels = metadata.getLabels() == null ? new HashMap<>() : new HashMap<>(metadata.getLabels());
+        Map<String, String> labels =
+                metadata.getLabels() == null ? new HashMap<>() : new HashMap<>(metadata.getLabels());
         labels.putAll(labels());
         return metadata.labels(labels);
     }

@@ -15,8 +15,7 @@ public final class ShutdownTeardown {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShutdownTeardown.class);
 
-    private ShutdownTeardown() {
-    }
+    private ShutdownTeardown() {}
 
     /** A registered hook; {@link #close()} removes it (for example once the suite tore down normally). */
     public static final class Registration implements AutoCloseable {

@@ -33,7 +33,8 @@ public final class StaleRunSweep implements CleanupStep {
     private final Set<String> finishedRuns;
     private final String protectedRun;
 
-    private StaleRunSweep(ApiClient client, CleanupSpec base, Duration olderThan, Set<String> finishedRuns, String protectedRun) {
+    private StaleRunSweep(
+            ApiClient client, CleanupSpec base, Duration olderThan, Set<String> finishedRuns, String protectedRun) {
         this.client = client;
         this.base = base;
         this.olderThan = olderThan;
@@ -71,8 +72,11 @@ public final class StaleRunSweep implements CleanupStep {
             if (finishedRuns.contains(run) || (cutoff != null && started.isBefore(cutoff))) {
                 stale.add(run);
             } else if (cutoff != null && started.equals(Instant.MAX)) {
-                LOG.warn("Not sweeping run {} of {} by age: its objects carry no readable {} label",
-                        run, base.type().qualifiedName(), RunLabels.STARTED_LABEL);
+                LOG.warn(
+                        "Not sweeping run {} of {} by age: its objects carry no readable {} label",
+                        run,
+                        base.type().qualifiedName(),
+                        RunLabels.STARTED_LABEL);
             }
         });
         return stale;
@@ -83,7 +87,11 @@ public final class StaleRunSweep implements CleanupStep {
     public CleanupReport execute() {
         List<CleanupReport> reports = sweep();
         return reports.isEmpty()
-                ? new CleanupReport(base.type().toString(), base.scopeDescription() + ", stale runs", List.of(), java.time.Duration.ZERO)
+                ? new CleanupReport(
+                        base.type().toString(),
+                        base.scopeDescription() + ", stale runs",
+                        List.of(),
+                        java.time.Duration.ZERO)
                 : CleanupReport.combine(reports);
     }
 
@@ -143,7 +151,8 @@ public final class StaleRunSweep implements CleanupStep {
 
         public StaleRunSweep build() {
             if (olderThan == null && finishedRuns.isEmpty()) {
-                throw new IllegalArgumentException("a sweep needs olderThan(...) or finishedRuns(...): with neither, no run is stale");
+                throw new IllegalArgumentException(
+                        "a sweep needs olderThan(...) or finishedRuns(...): with neither, no run is stale");
             }
             if (olderThan != null && olderThan.isNegative()) {
                 throw new IllegalArgumentException("olderThan must be >= 0, was " + olderThan);

@@ -22,8 +22,11 @@ class ClassifierTest {
     static final ObjectRef REF = new ObjectRef("longhorn-system", "backup-1", "uid-1", "7", List.of(), null);
 
     static Classifier.Verdict classify(int code, String body) {
-        return Classifier.classify(new Retrier.Exchange(new KubeApi.HttpResult(code, body, null), null, 1, "", false, false),
-                "delete", BACKUPS, REF);
+        return Classifier.classify(
+                new Retrier.Exchange(new KubeApi.HttpResult(code, body, null), null, 1, "", false, false),
+                "delete",
+                BACKUPS,
+                REF);
     }
 
     static Classifier.Final fin(Classifier.Verdict v) {
@@ -47,8 +50,10 @@ class ClassifierTest {
     @Test
     @DisplayName("404 with a Status body (a real server) is ALREADY_GONE with the server's message")
     void notFoundStatusBody() {
-        Classifier.Final f = fin(classify(404, "{\"kind\":\"Status\",\"reason\":\"NotFound\",\"code\":404,"
-                + "\"message\":\"backups.longhorn.io \\\"backup-1\\\" not found\"}"));
+        Classifier.Final f = fin(classify(
+                404,
+                "{\"kind\":\"Status\",\"reason\":\"NotFound\",\"code\":404,"
+                        + "\"message\":\"backups.longhorn.io \\\"backup-1\\\" not found\"}"));
         assertEquals(Outcome.Status.ALREADY_GONE, f.status());
         assertTrue(f.detail().contains("backups.longhorn.io \"backup-1\" not found"), f.detail());
     }
@@ -56,7 +61,8 @@ class ClassifierTest {
     @Test
     @DisplayName("409 from the UID precondition is ALREADY_GONE: the listed object is gone, its namesake left alone")
     void conflictFromPrecondition() {
-        Classifier.Final f = fin(classify(409, "{\"message\":\"Precondition failed: UID in precondition: uid-1, UID in object meta: uid-2\"}"));
+        Classifier.Final f = fin(classify(
+                409, "{\"message\":\"Precondition failed: UID in precondition: uid-1, UID in object meta: uid-2\"}"));
         assertEquals(Outcome.Status.ALREADY_GONE, f.status());
         assertTrue(f.detail().contains("left alone"), f.detail());
     }
@@ -64,8 +70,11 @@ class ClassifierTest {
     @Test
     @DisplayName("404 after an earlier attempt whose answer was lost: that attempt deleted it, DELETED")
     void notFoundAfterLostAnswerIsDeleted() {
-        Classifier.Final f = fin(Classifier.classify(new Retrier.Exchange(new KubeApi.HttpResult(404, "", null), null, 2,
-                "request timed out", false, true), "delete", BACKUPS, REF));
+        Classifier.Final f = fin(Classifier.classify(
+                new Retrier.Exchange(new KubeApi.HttpResult(404, "", null), null, 2, "request timed out", false, true),
+                "delete",
+                BACKUPS,
+                REF));
         assertEquals(Outcome.Status.DELETED, f.status());
         assertTrue(f.detail().contains("after an earlier delete whose answer was lost"), f.detail());
     }
@@ -75,8 +84,10 @@ class ClassifierTest {
         Classifier.Final f = fin(classify(403, "{\"message\":\"denied\"}"));
         assertEquals(Outcome.Status.FAILED, f.status());
         assertEquals(403, f.httpStatus());
-        assertEquals("403 Forbidden: denied; not retried: RBAC does not let this client 'delete' backups.longhorn.io"
-                + " in namespace longhorn-system", f.detail());
+        assertEquals(
+                "403 Forbidden: denied; not retried: RBAC does not let this client 'delete' backups.longhorn.io"
+                        + " in namespace longhorn-system",
+                f.detail());
     }
 
     @ParameterizedTest
@@ -91,8 +102,11 @@ class ClassifierTest {
 
     @Test
     void ioErrorWithoutResponseIsFailed() {
-        Classifier.Final f = fin(Classifier.classify(new Retrier.Exchange(null, new ConnectException("Connection refused"), 6, "", false, false),
-                "delete", BACKUPS, REF));
+        Classifier.Final f = fin(Classifier.classify(
+                new Retrier.Exchange(null, new ConnectException("Connection refused"), 6, "", false, false),
+                "delete",
+                BACKUPS,
+                REF));
         assertEquals(Outcome.Status.FAILED, f.status());
         assertEquals(0, f.httpStatus());
         assertTrue(f.detail().contains("ConnectException: Connection refused"), f.detail());
@@ -103,10 +117,14 @@ class ClassifierTest {
     @DisplayName("retry rules: 429/500/502/503/504 and I/O retried, Retry-After is the floor, 401/403/404/409 final")
     void retryRules() {
         for (int code : new int[] {429, 500, 502, 503, 504}) {
-            assertTrue(RetryPolicy.retryFloor(new KubeApi.HttpResult(code, "", null)).isPresent(), "retry " + code);
+            assertTrue(
+                    RetryPolicy.retryFloor(new KubeApi.HttpResult(code, "", null))
+                            .isPresent(),
+                    "retry " + code);
         }
         for (int code : new int[] {200, 400, 401, 403, 404, 409, 410, 422}) {
-            assertEquals(Optional.empty(), RetryPolicy.retryFloor(new KubeApi.HttpResult(code, "", null)), "final " + code);
+            assertEquals(
+                    Optional.empty(), RetryPolicy.retryFloor(new KubeApi.HttpResult(code, "", null)), "final " + code);
         }
         assertEquals(Optional.of(Duration.ofSeconds(7)), RetryPolicy.retryFloor(new KubeApi.HttpResult(429, "", "7")));
         assertEquals(Duration.ZERO, RetryPolicy.retryAfter("soon"));

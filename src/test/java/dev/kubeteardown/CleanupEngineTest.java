@@ -60,7 +60,9 @@ class CleanupEngineTest {
     }
 
     static Outcome outcome(CleanupReport report, String name) {
-        return report.outcomes().stream().filter(o -> o.name().equals(name)).findFirst()
+        return report.outcomes().stream()
+                .filter(o -> o.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no outcome for " + name + " in\n" + report.table()));
     }
 
@@ -79,7 +81,8 @@ class CleanupEngineTest {
     }
 
     @Test
-    @DisplayName("a backup deleted by someone else between our list and our delete is ALREADY_GONE (empty 404 body, as the mock sends)")
+    @DisplayName(
+            "a backup deleted by someone else between our list and our delete is ALREADY_GONE (empty 404 body, as the mock sends)")
     void deleteRacing404WithEmptyBodyIsAlreadyGone() {
         create("backup-a");
         create("backup-b");
@@ -118,7 +121,8 @@ class CleanupEngineTest {
     }
 
     @Test
-    @DisplayName("403 on one object: FAILED with the server's message and an RBAC hint, others still deleted, run() throws")
+    @DisplayName(
+            "403 on one object: FAILED with the server's message and an RBAC hint, others still deleted, run() throws")
     void forbiddenOnOneObjectFailsOnlyThatObject() {
         create("backup-a");
         create("backup-b");
@@ -127,11 +131,15 @@ class CleanupEngineTest {
         cluster.intercept((r, c) -> {
             if (isDeleteOf(r, "backup-b")) {
                 forbidden.incrementAndGet();
-                return MockCluster.status(403, "Forbidden", "backups.longhorn.io \"backup-b\" is forbidden: User \"ci\" cannot delete resource");
+                return MockCluster.status(
+                        403,
+                        "Forbidden",
+                        "backups.longhorn.io \"backup-b\" is forbidden: User \"ci\" cannot delete resource");
             }
             return null;
         });
-        CleanupFailedException e = assertThrows(CleanupFailedException.class, () -> backups().build().run());
+        CleanupFailedException e = assertThrows(
+                CleanupFailedException.class, () -> backups().build().run());
         CleanupReport report = e.report();
         Outcome b = outcome(report, "backup-b");
         assertEquals(Outcome.Status.FAILED, b.status());
@@ -150,7 +158,8 @@ class CleanupEngineTest {
     @DisplayName("401 is FAILED, not retried, naming the refused credentials")
     void unauthorizedIsFailedWithoutRetry() {
         create("backup-a");
-        cluster.intercept((r, c) -> r.getMethod().equals("DELETE") ? MockCluster.status(401, "Unauthorized", "Unauthorized") : null);
+        cluster.intercept((r, c) ->
+                r.getMethod().equals("DELETE") ? MockCluster.status(401, "Unauthorized", "Unauthorized") : null);
         CleanupReport report = backups().build().execute();
         Outcome a = outcome(report, "backup-a");
         assertEquals(Outcome.Status.FAILED, a.status());
@@ -166,7 +175,8 @@ class CleanupEngineTest {
         create("backup-a");
         AtomicInteger calls = new AtomicInteger();
         cluster.intercept((r, c) -> isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1
-                ? MockCluster.status(500, "InternalError", "etcd leader changed") : null);
+                ? MockCluster.status(500, "InternalError", "etcd leader changed")
+                : null);
         CleanupReport report = backups().build().run();
         Outcome a = outcome(report, "backup-a");
         assertEquals(Outcome.Status.DELETED, a.status());
@@ -178,10 +188,15 @@ class CleanupEngineTest {
     @DisplayName("5xx on every attempt: FAILED after the attempt limit, with the code and message")
     void persistentServerErrorFailsAfterAttemptLimit() {
         create("backup-a");
-        cluster.intercept((r, c) -> r.getMethod().equals("DELETE") ? MockCluster.status(503, "ServiceUnavailable", "apiserver is shutting down") : null);
+        cluster.intercept((r, c) -> r.getMethod().equals("DELETE")
+                ? MockCluster.status(503, "ServiceUnavailable", "apiserver is shutting down")
+                : null);
         List<Duration> slept = Collections.synchronizedList(new ArrayList<>());
-        CleanupReport report = backups().backoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(40), 0, 4))
-                .sleeper(slept::add).build().execute();
+        CleanupReport report = backups()
+                .backoff(new Backoff(Duration.ofMillis(10), Duration.ofMillis(40), 0, 4))
+                .sleeper(slept::add)
+                .build()
+                .execute();
         Outcome a = outcome(report, "backup-a");
         assertEquals(Outcome.Status.FAILED, a.status());
         assertEquals(4, a.attempts());
@@ -196,7 +211,8 @@ class CleanupEngineTest {
         create("backup-a");
         AtomicInteger calls = new AtomicInteger();
         cluster.intercept((r, c) -> isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1
-                ? MockCluster.status(429, "TooManyRequests", "slow down").setHeader("Retry-After", "3") : null);
+                ? MockCluster.status(429, "TooManyRequests", "slow down").setHeader("Retry-After", "3")
+                : null);
         List<Duration> slept = Collections.synchronizedList(new ArrayList<>());
         CleanupReport report = backups().sleeper(slept::add).build().run();
         assertEquals(Outcome.Status.DELETED, outcome(report, "backup-a").status());
@@ -210,8 +226,10 @@ class CleanupEngineTest {
         create("backup-a");
         AtomicInteger calls = new AtomicInteger();
         cluster.intercept((r, c) -> isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1
-                ? MockCluster.status(200, "", "late").setBodyDelay(Duration.ofSeconds(3)) : null);
-        CleanupReport report = backups().requestTimeout(Duration.ofSeconds(1)).build().run();
+                ? MockCluster.status(200, "", "late").setBodyDelay(Duration.ofSeconds(3))
+                : null);
+        CleanupReport report =
+                backups().requestTimeout(Duration.ofSeconds(1)).build().run();
         Outcome a = outcome(report, "backup-a");
         assertEquals(Outcome.Status.DELETED, a.status(), report.table());
         assertEquals(2, a.attempts());
@@ -219,18 +237,21 @@ class CleanupEngineTest {
     }
 
     @Test
-    @DisplayName("a delete that happened but whose answer was lost: the retry's 404 means this run deleted it (DELETED)")
+    @DisplayName(
+            "a delete that happened but whose answer was lost: the retry's 404 means this run deleted it (DELETED)")
     void lostAnswerThenNotFoundIsDeleted() {
         create("backup-a");
         AtomicInteger calls = new AtomicInteger();
         cluster.intercept((r, c) -> {
             if (isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1) {
                 c.deleteNow(BACKUPS, NS, "backup-a"); // the server did it ...
-                return MockCluster.status(200, "", "late").setBodyDelay(Duration.ofSeconds(3)); // ... but the answer is late
+                return MockCluster.status(200, "", "late")
+                        .setBodyDelay(Duration.ofSeconds(3)); // ... but the answer is late
             }
             return null;
         });
-        CleanupReport report = backups().requestTimeout(Duration.ofSeconds(1)).build().run();
+        CleanupReport report =
+                backups().requestTimeout(Duration.ofSeconds(1)).build().run();
         Outcome a = outcome(report, "backup-a");
         assertEquals(Outcome.Status.DELETED, a.status(), report.table());
         assertEquals(404, a.httpStatus());
@@ -242,7 +263,8 @@ class CleanupEngineTest {
     void finalizerThatNeverGoesIsStuck() {
         cluster.create(BACKUPS, NS, "backup-a", Map.of(), List.of("longhorn.io"));
         long start = System.nanoTime();
-        CleanupFailedException e = assertThrows(CleanupFailedException.class,
+        CleanupFailedException e = assertThrows(
+                CleanupFailedException.class,
                 () -> backups().timeout(Duration.ofSeconds(2)).build().run());
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
         Outcome a = outcome(e.report(), "backup-a");
@@ -250,7 +272,9 @@ class CleanupEngineTest {
         assertEquals(List.of("longhorn.io"), a.finalizers());
         assertTrue(a.detail().contains("finalizers [longhorn.io]"), a.detail());
         assertTrue(a.deletionTimestamp() != null, "deletionTimestamp is reported");
-        assertTrue(tookMillis < 2000 + CleanupRun.FINAL_CHECK.toMillis() + 2000, "returned by the deadline: " + tookMillis);
+        assertTrue(
+                tookMillis < 2000 + CleanupRun.FINAL_CHECK.toMillis() + 2000,
+                "returned by the deadline: " + tookMillis);
         assertTrue(e.getMessage().contains("STUCK backups.longhorn.io longhorn-system/backup-a"), e.getMessage());
     }
 
@@ -298,7 +322,8 @@ class CleanupEngineTest {
     @DisplayName("resource type not served (404 on list): one SKIPPED outcome, clean; FAIL policy throws")
     void resourceNotServedIsSkipped() {
         cluster.intercept((r, c) -> r.getMethod().equals("GET") && r.getPath().startsWith(PATH)
-                ? MockCluster.status(404, "NotFound", "the server could not find the requested resource") : null);
+                ? MockCluster.status(404, "NotFound", "the server could not find the requested resource")
+                : null);
         CleanupReport report = backups().build().run();
         assertEquals(1, report.outcomes().size());
         Outcome skipped = report.outcomes().get(0);
@@ -306,7 +331,8 @@ class CleanupEngineTest {
         assertTrue(skipped.detail().contains("backups.longhorn.io/v1beta2 is not served"), skipped.detail());
         assertTrue(report.isClean());
         assertEquals(0, cluster.count("DELETE"));
-        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class,
+        CleanupConfigurationException e = assertThrows(
+                CleanupConfigurationException.class,
                 () -> backups().ifResourceMissing(MissingPolicy.FAIL).build().run());
         assertTrue(e.getMessage().contains("backups.longhorn.io/v1beta2 is not served"), e.getMessage());
     }
@@ -319,7 +345,10 @@ class CleanupEngineTest {
         cluster.create(BACKUPS, NS, "out-label", Map.of("backup-volume", "vol-3"), List.of());
         cluster.create(BACKUPS, NS, "out-nolabel", Map.of(), List.of());
         cluster.create(BACKUPS, "other", "in-1", Map.of("backup-volume", "vol-1"), List.of());
-        CleanupReport report = backups().labelSelector("backup-volume in (vol-1, vol-2)").build().run();
+        CleanupReport report = backups()
+                .labelSelector("backup-volume in (vol-1, vol-2)")
+                .build()
+                .run();
         assertEquals(Set.of("in-1", "in-2"), names(report));
         assertTrue(cluster.exists(BACKUPS, NS, "out-label"));
         assertTrue(cluster.exists(BACKUPS, NS, "out-nolabel"));
@@ -333,9 +362,11 @@ class CleanupEngineTest {
         create("keep-me");
         create("backup-1");
         create("backup-2");
-        CleanupReport byField = backups().fieldSelector("metadata.name=backup-1").build().run();
+        CleanupReport byField =
+                backups().fieldSelector("metadata.name=backup-1").build().run();
         assertEquals(Set.of("backup-1"), names(byField));
-        CleanupReport byName = backups().names(n -> n.startsWith("backup-")).build().run();
+        CleanupReport byName =
+                backups().names(n -> n.startsWith("backup-")).build().run();
         assertEquals(Set.of("backup-2"), names(byName));
         assertTrue(cluster.exists(BACKUPS, NS, "keep-me"));
     }
@@ -344,10 +375,14 @@ class CleanupEngineTest {
     @DisplayName("an ApiClient whose base path ends with a slash works the same")
     void basePathWithTrailingSlash() {
         create("backup-a");
-        var client = new io.kubernetes.client.openapi.ApiClient().setBasePath(cluster.url().replaceAll("/*$", "") + "/");
-        CleanupReport report = Cleanup.builder(client, BACKUPS).namespace(NS).build().run();
+        var client = new io.kubernetes.client.openapi.ApiClient()
+                .setBasePath(cluster.url().replaceAll("/*$", "") + "/");
+        CleanupReport report =
+                Cleanup.builder(client, BACKUPS).namespace(NS).build().run();
         assertEquals(1, report.count(Outcome.Status.DELETED), report.table());
-        assertTrue(cluster.requests().stream().noneMatch(r -> r.contains("//")), cluster.requests().toString());
+        assertTrue(
+                cluster.requests().stream().noneMatch(r -> r.contains("//")),
+                cluster.requests().toString());
     }
 
     @Test
@@ -355,13 +390,21 @@ class CleanupEngineTest {
     void allNamespaces() {
         cluster.create(BACKUPS, "a", "x", Map.of("t", "1"), List.of());
         cluster.create(BACKUPS, "b", "y", Map.of("t", "1"), List.of());
-        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).allNamespaces().labelSelector("t=1").build().run();
+        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS)
+                .allNamespaces()
+                .labelSelector("t=1")
+                .build()
+                .run();
         assertEquals(2, report.count(Outcome.Status.DELETED));
-        assertEquals(Set.of("a/x", "b/y"), Set.copyOf(report.outcomes().stream().map(Outcome::qualifiedName).toList()));
+        assertEquals(
+                Set.of("a/x", "b/y"),
+                Set.copyOf(
+                        report.outcomes().stream().map(Outcome::qualifiedName).toList()));
     }
 
     @Test
-    @DisplayName("a cluster-scoped type: no namespace in any request, a namespace option is ignored, the selector is the scope")
+    @DisplayName(
+            "a cluster-scoped type: no namespace in any request, a namespace option is ignored, the selector is the scope")
     void clusterScopedType() {
         ResourceType classes = ResourceType.clusterScoped("storage.k8s.io", "v1", "storageclasses");
         cluster.create(classes, null, "e2e-a", Map.of("e2e", "true"), List.of());
@@ -374,15 +417,25 @@ class CleanupEngineTest {
             }
             return null;
         });
-        CleanupReport report = Cleanup.builder(cluster.client(), classes).namespace("ignored").labelSelector("e2e=true")
-                .waitStrategy(WaitStrategy.POLL).build().run();
-        assertEquals(Set.of("e2e-a", "e2e-b"), Set.copyOf(report.outcomes(Outcome.Status.DELETED).stream().map(Outcome::name).toList()),
+        CleanupReport report = Cleanup.builder(cluster.client(), classes)
+                .namespace("ignored")
+                .labelSelector("e2e=true")
+                .waitStrategy(WaitStrategy.POLL)
+                .build()
+                .run();
+        assertEquals(
+                Set.of("e2e-a", "e2e-b"),
+                Set.copyOf(report.outcomes(Outcome.Status.DELETED).stream()
+                        .map(Outcome::name)
+                        .toList()),
                 report.table());
         assertTrue(report.outcomes().stream().allMatch(o -> o.namespace() == null), report.table());
         assertFalse(cluster.exists(classes, null, "e2e-a"));
         assertFalse(cluster.exists(classes, null, "e2e-b"));
         assertTrue(cluster.exists(classes, null, "standard"));
-        assertTrue(cluster.requests().stream().noneMatch(r -> r.contains("/namespaces/")), cluster.requests().toString());
+        assertTrue(
+                cluster.requests().stream().noneMatch(r -> r.contains("/namespaces/")),
+                cluster.requests().toString());
     }
 
     @Test
@@ -390,7 +443,8 @@ class CleanupEngineTest {
     void dryRunSendsNoDelete() {
         create("backup-a");
         create("backup-b");
-        CleanupReport report = backups().dryRun(true).labelBeforeDelete("x", "y").build().run();
+        CleanupReport report =
+                backups().dryRun(true).labelBeforeDelete("x", "y").build().run();
         assertEquals(2, report.count(Outcome.Status.WOULD_DELETE));
         assertEquals(0, cluster.count("DELETE"));
         assertEquals(0, cluster.count("PATCH"));
@@ -399,7 +453,8 @@ class CleanupEngineTest {
     }
 
     @Test
-    @DisplayName("a same-name object re-created after our list is never deleted (UID precondition -> 409 -> ALREADY_GONE)")
+    @DisplayName(
+            "a same-name object re-created after our list is never deleted (UID precondition -> 409 -> ALREADY_GONE)")
     void recreatedObjectSurvives() {
         String oldUid = create("backup-a");
         cluster.intercept((r, c) -> {
@@ -422,8 +477,15 @@ class CleanupEngineTest {
     @DisplayName("what is sent: UID precondition, propagation policy and grace period in the DeleteOptions")
     void deleteOptionsOnTheWire() {
         String uid = create("backup-a");
-        backups().propagationPolicy(PropagationPolicy.FOREGROUND).gracePeriod(Duration.ofSeconds(5)).build().run();
-        MockCluster.Recorded delete = cluster.recorded().stream().filter(r -> r.method().equals("DELETE")).findFirst().orElseThrow();
+        backups()
+                .propagationPolicy(PropagationPolicy.FOREGROUND)
+                .gracePeriod(Duration.ofSeconds(5))
+                .build()
+                .run();
+        MockCluster.Recorded delete = cluster.recorded().stream()
+                .filter(r -> r.method().equals("DELETE"))
+                .findFirst()
+                .orElseThrow();
         var body = JsonParser.parseString(delete.body()).getAsJsonObject();
         assertEquals(uid, body.getAsJsonObject("preconditions").get("uid").getAsString());
         assertEquals("Foreground", body.get("propagationPolicy").getAsString());
@@ -434,19 +496,31 @@ class CleanupEngineTest {
     @DisplayName("labelBeforeDelete patches the label (with the UID) before the delete")
     void labelBeforeDeleteIsPatchedFirst() {
         String uid = create("backup-a");
-        backups().labelBeforeDelete("longhorn.io/delete-custom-resource-only", "true").build().run();
+        backups()
+                .labelBeforeDelete("longhorn.io/delete-custom-resource-only", "true")
+                .build()
+                .run();
         List<MockCluster.Recorded> mutations = cluster.recorded().stream()
-                .filter(r -> r.method().equals("PATCH") || r.method().equals("DELETE")).toList();
-        assertEquals(List.of("PATCH", "DELETE"), mutations.stream().map(MockCluster.Recorded::method).toList());
-        assertEquals("application/merge-patch+json", mutations.get(0).contentType().split(";")[0]);
+                .filter(r -> r.method().equals("PATCH") || r.method().equals("DELETE"))
+                .toList();
+        assertEquals(
+                List.of("PATCH", "DELETE"),
+                mutations.stream().map(MockCluster.Recorded::method).toList());
+        assertEquals(
+                "application/merge-patch+json", mutations.get(0).contentType().split(";")[0]);
         var patch = JsonParser.parseString(mutations.get(0).body()).getAsJsonObject();
-        assertEquals("true", patch.getAsJsonObject("metadata").getAsJsonObject("labels")
-                .get("longhorn.io/delete-custom-resource-only").getAsString());
+        assertEquals(
+                "true",
+                patch.getAsJsonObject("metadata")
+                        .getAsJsonObject("labels")
+                        .get("longhorn.io/delete-custom-resource-only")
+                        .getAsString());
         assertEquals(uid, patch.getAsJsonObject("metadata").get("uid").getAsString());
     }
 
     @Test
-    @DisplayName("pagination: every page is listed with limit/continue, each object deleted exactly once, 410 restarts the list")
+    @DisplayName(
+            "pagination: every page is listed with limit/continue, each object deleted exactly once, 410 restarts the list")
     void paginatesAndRestartsOnExpiredContinue() {
         for (int i = 0; i < 7; i++) {
             create(String.format("backup-%02d", i));
@@ -460,7 +534,8 @@ class CleanupEngineTest {
             }
             return null;
         });
-        CleanupReport report = backups().pageSize(3).waitStrategy(WaitStrategy.POLL).build().run();
+        CleanupReport report =
+                backups().pageSize(3).waitStrategy(WaitStrategy.POLL).build().run();
         assertEquals(7, report.count(Outcome.Status.DELETED), report.table());
         assertEquals(7, deletes.size());
         assertTrue(deletes.values().stream().allMatch(n -> n == 1), "no object deleted twice: " + deletes);
@@ -470,37 +545,58 @@ class CleanupEngineTest {
     }
 
     @Test
-    @DisplayName("a 404 on a restarted list (the CRD deleted mid-run) cuts the listing short; what was deleted is still decided")
+    @DisplayName(
+            "a 404 on a restarted list (the CRD deleted mid-run) cuts the listing short; what was deleted is still decided")
     void notFoundAfterRestartIsNotNotServed() {
         for (int i = 0; i < 7; i++) {
             create(String.format("backup-%02d", i));
         }
         AtomicInteger lists = new AtomicInteger();
-        cluster.intercept((r, c) -> r.getMethod().equals("GET") && r.getPath().startsWith(PATH + "?")
-                && r.getPath().contains("limit=3") && lists.incrementAndGet() == 3
-                ? MockCluster.status(404, "NotFound", "the server could not find the requested resource") : null);
+        cluster.intercept((r, c) -> r.getMethod().equals("GET")
+                        && r.getPath().startsWith(PATH + "?")
+                        && r.getPath().contains("limit=3")
+                        && lists.incrementAndGet() == 3
+                ? MockCluster.status(404, "NotFound", "the server could not find the requested resource")
+                : null);
         cluster.intercept(new PagingInterceptor(PATH, new AtomicInteger()));
-        CleanupReport report = backups().pageSize(3).waitStrategy(WaitStrategy.POLL).build().execute();
+        CleanupReport report =
+                backups().pageSize(3).waitStrategy(WaitStrategy.POLL).build().execute();
         assertEquals(3, report.count(Outcome.Status.DELETED), report.table());
         assertEquals(0, report.count(Outcome.Status.SKIPPED), "a type that served two pages is not 'not served'");
-        Outcome cut = report.outcomes().stream().filter(Outcome::isScopeOutcome).findFirst().orElseThrow();
+        Outcome cut = report.outcomes().stream()
+                .filter(Outcome::isScopeOutcome)
+                .findFirst()
+                .orElseThrow();
         assertEquals(Outcome.Status.FAILED, cut.status());
         assertTrue(cut.detail().contains("listing stopped after page"), cut.detail());
         assertFalse(report.isClean());
     }
 
     @Test
-    @DisplayName("a namespace that does not exist: a note on a clean report by default, a clear error with ifNamespaceMissing(FAIL)")
+    @DisplayName(
+            "a namespace that does not exist: a note on a clean report by default, a clear error with ifNamespaceMissing(FAIL)")
     void missingNamespace() {
-        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).namespace("no-such-ns").build().run();
+        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS)
+                .namespace("no-such-ns")
+                .build()
+                .run();
         assertEquals(0, report.outcomes().size(), "no object, so no outcome");
         assertTrue(report.isClean());
-        assertEquals(List.of("backups.longhorn.io: namespace \"no-such-ns\" does not exist; nothing to clean"), report.notes());
-        assertTrue(report.summary().endsWith("clean (backups.longhorn.io: namespace \"no-such-ns\" does not exist; nothing to clean)"),
+        assertEquals(
+                List.of("backups.longhorn.io: namespace \"no-such-ns\" does not exist; nothing to clean"),
+                report.notes());
+        assertTrue(
+                report.summary()
+                        .endsWith(
+                                "clean (backups.longhorn.io: namespace \"no-such-ns\" does not exist; nothing to clean)"),
                 report.summary());
-        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class,
-                () -> Cleanup.builder(cluster.client(), BACKUPS).namespace("no-such-ns")
-                        .ifNamespaceMissing(MissingPolicy.FAIL).build().execute());
+        CleanupConfigurationException e = assertThrows(
+                CleanupConfigurationException.class,
+                () -> Cleanup.builder(cluster.client(), BACKUPS)
+                        .namespace("no-such-ns")
+                        .ifNamespaceMissing(MissingPolicy.FAIL)
+                        .build()
+                        .execute());
         assertTrue(e.getMessage().contains("namespace \"no-such-ns\" does not exist"), e.getMessage());
     }
 
@@ -509,13 +605,17 @@ class CleanupEngineTest {
     void forbiddenListIsConfigurationError() {
         create("backup-a");
         cluster.intercept((r, c) -> r.getMethod().equals("GET")
-                ? MockCluster.status(403, "Forbidden", "backups.longhorn.io is forbidden: User \"limited\" cannot list resource") : null);
-        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class, () -> backups().build().run());
+                ? MockCluster.status(
+                        403, "Forbidden", "backups.longhorn.io is forbidden: User \"limited\" cannot list resource")
+                : null);
+        CleanupConfigurationException e = assertThrows(
+                CleanupConfigurationException.class, () -> backups().build().run());
         assertTrue(e.getMessage().contains("403 Forbidden"), e.getMessage());
         assertTrue(e.getMessage().contains("'list' backups.longhorn.io in namespace longhorn-system"), e.getMessage());
         assertEquals(0, cluster.count("DELETE"));
         // a catch of CleanupFailedException around run() sees it too, with the refusal as a FAILED scope outcome
-        CleanupFailedException asFailed = assertThrows(CleanupFailedException.class, () -> backups().build().run());
+        CleanupFailedException asFailed = assertThrows(
+                CleanupFailedException.class, () -> backups().build().run());
         Outcome refused = asFailed.report().problems().get(0);
         assertEquals(Outcome.Status.FAILED, refused.status());
         assertEquals(403, refused.httpStatus());
@@ -552,17 +652,20 @@ class CleanupEngineTest {
         create("backup-b");
         List<String> listed = Collections.synchronizedList(new ArrayList<>());
         List<Outcome> decided = Collections.synchronizedList(new ArrayList<>());
-        CleanupReport report = backups().listener(new CleanupListener() {
-            @Override
-            public void listed(String namespace, String name) {
-                listed.add(namespace + "/" + name);
-            }
+        CleanupReport report = backups()
+                .listener(new CleanupListener() {
+                    @Override
+                    public void listed(String namespace, String name) {
+                        listed.add(namespace + "/" + name);
+                    }
 
-            @Override
-            public void decided(Outcome outcome) {
-                decided.add(outcome);
-            }
-        }).build().run();
+                    @Override
+                    public void decided(Outcome outcome) {
+                        decided.add(outcome);
+                    }
+                })
+                .build()
+                .run();
         assertEquals(Set.of("longhorn-system/backup-a", "longhorn-system/backup-b"), Set.copyOf(listed));
         assertEquals(Set.copyOf(report.outcomes()), Set.copyOf(decided));
     }
@@ -574,7 +677,10 @@ class CleanupEngineTest {
         cluster.deleteNow(BACKUPS, NS, "terminating"); // Longhorn's garbage collection got there first
         AtomicBoolean listed = new AtomicBoolean();
         cluster.intercept((r, c) -> {
-            if (r.getMethod().equals("GET") && r.getPath().startsWith(PATH + "?") && !r.getPath().contains("watch=") && listed.compareAndSet(false, true)) {
+            if (r.getMethod().equals("GET")
+                    && r.getPath().startsWith(PATH + "?")
+                    && !r.getPath().contains("watch=")
+                    && listed.compareAndSet(false, true)) {
                 // the object is released only once the run has listed it, whatever the machine's speed
                 MockResponse list = c.passThrough(r);
                 controller.schedule(() -> c.removeFinalizers(BACKUPS, NS, "terminating"), 200, TimeUnit.MILLISECONDS);

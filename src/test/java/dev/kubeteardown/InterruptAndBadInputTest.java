@@ -39,12 +39,16 @@ class InterruptAndBadInputTest {
     }
 
     static void assertNoWorkerThreads() throws InterruptedException {
-        MockCluster.await("kube-teardown worker threads to end", Duration.ofSeconds(5), () -> Thread.getAllStackTraces().keySet()
-                .stream().noneMatch(t -> t.getName().startsWith("kube-teardown-") && t.isAlive()));
+        MockCluster.await(
+                "kube-teardown worker threads to end",
+                Duration.ofSeconds(5),
+                () -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("kube-teardown-") && t.isAlive()));
     }
 
     @Test
-    @DisplayName("an interrupted run stops promptly, throws with the partial report, keeps the interrupt flag, leaves no thread")
+    @DisplayName(
+            "an interrupted run stops promptly, throws with the partial report, keeps the interrupt flag, leaves no thread")
     void interruptStopsPromptly() throws Exception {
         cluster.create(BACKUPS, NS, "done", Map.of(), List.of());
         cluster.create(BACKUPS, NS, "held", Map.of(), List.of("longhorn.io"));
@@ -59,7 +63,11 @@ class InterruptAndBadInputTest {
         AtomicReference<Boolean> flag = new AtomicReference<>();
         Thread runner = new Thread(() -> {
             try {
-                Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).timeout(Duration.ofSeconds(60)).build().execute();
+                Cleanup.builder(cluster.client(), BACKUPS)
+                        .namespace(NS)
+                        .timeout(Duration.ofSeconds(60))
+                        .build()
+                        .execute();
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -74,8 +82,17 @@ class InterruptAndBadInputTest {
         assertTrue(stopMillis < 5_000, "stopped promptly after the interrupt: " + stopMillis + " ms");
         CleanupInterruptedException e = (CleanupInterruptedException) thrown.get();
         CleanupReport partial = e.report();
-        assertEquals(Outcome.Status.DELETED, partial.outcomes().stream().filter(o -> o.name().equals("done")).findFirst().orElseThrow().status());
-        Outcome held = partial.outcomes().stream().filter(o -> o.name().equals("held")).findFirst().orElseThrow();
+        assertEquals(
+                Outcome.Status.DELETED,
+                partial.outcomes().stream()
+                        .filter(o -> o.name().equals("done"))
+                        .findFirst()
+                        .orElseThrow()
+                        .status());
+        Outcome held = partial.outcomes().stream()
+                .filter(o -> o.name().equals("held"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(Outcome.Status.FAILED, held.status());
         assertTrue(held.detail().startsWith("interrupted"), held.detail());
         assertTrue(flag.get(), "the interrupt flag is restored");
@@ -89,8 +106,13 @@ class InterruptAndBadInputTest {
             port = s.getLocalPort();
         }
         var client = new ClientBuilder().setBasePath("http://127.0.0.1:" + port).build();
-        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class,
-                () -> Cleanup.builder(client, BACKUPS).namespace(NS).backoff(Backoff.DEFAULT.withMaxAttempts(2)).build().run());
+        CleanupConfigurationException e = assertThrows(
+                CleanupConfigurationException.class,
+                () -> Cleanup.builder(client, BACKUPS)
+                        .namespace(NS)
+                        .backoff(Backoff.DEFAULT.withMaxAttempts(2))
+                        .build()
+                        .run());
         assertTrue(e.getMessage().contains("cannot reach the API server at http://127.0.0.1:" + port), e.getMessage());
         assertTrue(e.getMessage().contains("after 2 attempts"), e.getMessage());
     }
@@ -100,8 +122,12 @@ class InterruptAndBadInputTest {
     void noCredentials() {
         cluster.create(BACKUPS, NS, "a");
         cluster.intercept((r, c) -> MockCluster.status(401, "Unauthorized", "Unauthorized"));
-        CleanupConfigurationException e = assertThrows(CleanupConfigurationException.class,
-                () -> Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).build().execute());
+        CleanupConfigurationException e = assertThrows(
+                CleanupConfigurationException.class,
+                () -> Cleanup.builder(cluster.client(), BACKUPS)
+                        .namespace(NS)
+                        .build()
+                        .execute());
         assertTrue(e.getMessage().contains("401 Unauthorized"), e.getMessage());
         assertTrue(e.getMessage().contains("refused the client's credentials"), e.getMessage());
         assertEquals(0, cluster.count("DELETE"));
@@ -112,27 +138,44 @@ class InterruptAndBadInputTest {
     void hangingServerDoesNotHangTheRun() {
         cluster.create(BACKUPS, NS, "a");
         cluster.intercept((r, c) -> r.getMethod().equals("DELETE")
-                ? MockCluster.status(200, "", "never").setBodyDelay(Duration.ofSeconds(30)) : null);
+                ? MockCluster.status(200, "", "never").setBodyDelay(Duration.ofSeconds(30))
+                : null);
         long start = System.nanoTime();
-        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).timeout(Duration.ofSeconds(2))
-                .build().execute();
+        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS)
+                .namespace(NS)
+                .timeout(Duration.ofSeconds(2))
+                .build()
+                .execute();
         long took = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(took < 2_000 + CleanupRun.FINAL_CHECK.toMillis() + 2_000, "returned by the deadline: " + took + " ms");
+        assertTrue(
+                took < 2_000 + CleanupRun.FINAL_CHECK.toMillis() + 2_000, "returned by the deadline: " + took + " ms");
         assertEquals(Outcome.Status.FAILED, report.outcomes().get(0).status(), report.table());
         assertTrue(report.outcomes().get(0).detail().contains("request timed out"), report.table());
     }
 
     @Test
-    @DisplayName("removeFinalizersAfterDeadline: a STUCK object's finalizers are removed (resourceVersion-checked), it goes, and the outcome says so")
+    @DisplayName(
+            "removeFinalizersAfterDeadline: a STUCK object's finalizers are removed (resourceVersion-checked), it goes, and the outcome says so")
     void finalizerEscapeHatch() {
         cluster.create(BACKUPS, NS, "orphaned", Map.of(), List.of("longhorn.io"));
-        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).timeout(Duration.ofSeconds(2))
-                .removeFinalizersAfterDeadline(Duration.ofSeconds(5)).build().run();
+        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS)
+                .namespace(NS)
+                .timeout(Duration.ofSeconds(2))
+                .removeFinalizersAfterDeadline(Duration.ofSeconds(5))
+                .build()
+                .run();
         Outcome o = report.outcomes().get(0);
         assertEquals(Outcome.Status.DELETED, o.status(), report.table());
-        assertTrue(o.detail().contains("finalizers [longhorn.io] removed by kube-teardown after the deadline"), o.detail());
-        MockCluster.Recorded patch = cluster.recorded().stream().filter(r -> r.method().equals("PATCH")).findFirst().orElseThrow();
-        assertTrue(patch.body().contains("\"finalizers\":null") && patch.body().contains("\"resourceVersion\""), patch.body());
+        assertTrue(
+                o.detail().contains("finalizers [longhorn.io] removed by kube-teardown after the deadline"),
+                o.detail());
+        MockCluster.Recorded patch = cluster.recorded().stream()
+                .filter(r -> r.method().equals("PATCH"))
+                .findFirst()
+                .orElseThrow();
+        assertTrue(
+                patch.body().contains("\"finalizers\":null") && patch.body().contains("\"resourceVersion\""),
+                patch.body());
         assertTrue(!cluster.exists(BACKUPS, NS, "orphaned"));
     }
 
@@ -140,7 +183,11 @@ class InterruptAndBadInputTest {
     @DisplayName("without the escape hatch no finalizer is ever touched")
     void noFinalizerPatchByDefault() {
         cluster.create(BACKUPS, NS, "held", Map.of(), List.of("longhorn.io"));
-        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).timeout(Duration.ofSeconds(2)).build().execute();
+        CleanupReport report = Cleanup.builder(cluster.client(), BACKUPS)
+                .namespace(NS)
+                .timeout(Duration.ofSeconds(2))
+                .build()
+                .execute();
         assertEquals(Outcome.Status.STUCK, report.outcomes().get(0).status());
         assertEquals(0, cluster.count("PATCH"));
     }
@@ -151,7 +198,8 @@ class InterruptAndBadInputTest {
         for (int i = 0; i < 20; i++) {
             cluster.create(BACKUPS, NS, "b-" + i);
         }
-        Cleanup cleanup = Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).build();
+        Cleanup cleanup =
+                Cleanup.builder(cluster.client(), BACKUPS).namespace(NS).build();
         CompletableFuture<CleanupReport> a = CompletableFuture.supplyAsync(cleanup::execute);
         CompletableFuture<CleanupReport> b = CompletableFuture.supplyAsync(cleanup::execute);
         CleanupReport ra = a.get(20, TimeUnit.SECONDS);

@@ -48,14 +48,16 @@ final class PagingInterceptor implements MockCluster.Interceptor {
         if (after != null && expired.compareAndSet(0, 1)) {
             return MockCluster.status(410, "Expired", "The provided continue parameter is too old");
         }
-        MockResponse all = cluster.passThrough(new RecordedRequest("HTTP/1.1", HttpMethod.GET, path,
-                request.getHeaders(), new Buffer()));
+        MockResponse all = cluster.passThrough(
+                new RecordedRequest("HTTP/1.1", HttpMethod.GET, path, request.getHeaders(), new Buffer()));
         JsonObject list = JsonParser.parseString(all.getBody().readUtf8()).getAsJsonObject();
         List<JsonObject> items = new ArrayList<>();
         list.getAsJsonArray("items").forEach(i -> items.add(i.getAsJsonObject()));
         items.sort(Comparator.comparing(PagingInterceptor::name));
         int size = Integer.parseInt(limit.group(1));
-        List<JsonObject> rest = items.stream().filter(i -> after == null || name(i).compareTo(after) > 0).toList();
+        List<JsonObject> rest = items.stream()
+                .filter(i -> after == null || name(i).compareTo(after) > 0)
+                .toList();
         JsonArray page = new JsonArray();
         rest.subList(0, Math.min(size, rest.size())).forEach(page::add);
         list.add("items", page);
@@ -65,7 +67,10 @@ final class PagingInterceptor implements MockCluster.Interceptor {
         } else {
             meta.remove("continue");
         }
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(list.toString());
+        return new MockResponse()
+                .setResponseCode(200)
+                .setHeader("Content-Type", "application/json")
+                .setBody(list.toString());
     }
 
     private static String name(JsonObject item) {

@@ -34,8 +34,21 @@ class ValuesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"app=", "=web", "app in (a,", "app in a", "app==web==x", "app=web,", "UPPER.case/x=y",
-            "app=$web", "app notin", "a b", "gen>x", "(app)"})
+    @ValueSource(
+            strings = {
+                "app=",
+                "=web",
+                "app in (a,",
+                "app in a",
+                "app==web==x",
+                "app=web,",
+                "UPPER.case/x=y",
+                "app=$web",
+                "app notin",
+                "a b",
+                "gen>x",
+                "(app)"
+            })
     void invalidLabelSelectorsAreRejected(String selector) {
         if (selector.equals("app=")) {
             assertTrue(LabelSelector.parse(selector).matches(Map.of("app", "")), "app= selects the empty value");
@@ -48,7 +61,8 @@ class ValuesTest {
     @Test
     void fieldSelectorParsesAndRejects() {
         assertFalse(FieldSelector.parse("metadata.name=a,metadata.namespace!=b").isEverything());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FieldSelector.parse("metadata.name"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> FieldSelector.parse("metadata.name"));
         assertTrue(e.getMessage().contains("has no operator"), e.getMessage());
     }
 
@@ -68,7 +82,8 @@ class ValuesTest {
             assertTrue(d >= 100 && d <= 200, "jittered delay within [100, 200]: " + d);
         }
         assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ZERO, Duration.ofSeconds(1), 0, 1));
-        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ofMillis(1), Duration.ofSeconds(1), 1.5, 1));
+        assertThrows(
+                IllegalArgumentException.class, () -> new Backoff(Duration.ofMillis(1), Duration.ofSeconds(1), 1.5, 1));
     }
 
     @Test
@@ -79,15 +94,19 @@ class ValuesTest {
                 outcome("ns-a", "y", Outcome.Status.DELETED, ""),
                 outcome("ns-a", "x", Outcome.Status.STUCK, "finalizers [longhorn.io]"),
                 outcome("ns-a", "w", Outcome.Status.ALREADY_GONE, "404"));
-        CleanupReport report = new CleanupReport("backups.longhorn.io/v1beta2", "all namespaces", outcomes, Duration.ofMillis(1500));
+        CleanupReport report =
+                new CleanupReport("backups.longhorn.io/v1beta2", "all namespaces", outcomes, Duration.ofMillis(1500));
         assertFalse(report.isClean());
         CleanupFailedException e = assertThrows(CleanupFailedException.class, report::throwIfNotClean);
-        assertEquals("Cleanup of backups.longhorn.io/v1beta2 in all namespaces is not clean: 2 objects FAILED or STUCK\n"
-                + "  STUCK backups.longhorn.io ns-a/x: finalizers [longhorn.io]\n"
-                + "  FAILED backups.longhorn.io ns-b/z: 403 Forbidden: no\n"
-                + "(see suppressed exceptions for details)", e.getMessage());
+        assertEquals(
+                "Cleanup of backups.longhorn.io/v1beta2 in all namespaces is not clean: 2 objects FAILED or STUCK\n"
+                        + "  STUCK backups.longhorn.io ns-a/x: finalizers [longhorn.io]\n"
+                        + "  FAILED backups.longhorn.io ns-b/z: 403 Forbidden: no\n"
+                        + "(see suppressed exceptions for details)",
+                e.getMessage());
         assertEquals(2, e.getSuppressed().length);
-        assertEquals("backups.longhorn.io/v1beta2 in all namespaces: 4 objects, DELETED=1 ALREADY_GONE=1 STUCK=1 FAILED=1 in 1.50 s, NOT CLEAN",
+        assertEquals(
+                "backups.longhorn.io/v1beta2 in all namespaces: 4 objects, DELETED=1 ALREADY_GONE=1 STUCK=1 FAILED=1 in 1.50 s, NOT CLEAN",
                 report.summary());
         assertTrue(report.table().contains("STUCK        ns-a/x"), report.table());
         assertTrue(report.toJson().contains("\"status\": \"STUCK\""), report.toJson());
@@ -96,8 +115,18 @@ class ValuesTest {
     }
 
     static Outcome outcome(String ns, String name, Outcome.Status status, String detail) {
-        return new Outcome("backups.longhorn.io", ns, name, "uid-" + name, status, detail, 1, Duration.ZERO, 0,
-                status == Outcome.Status.STUCK ? List.of("longhorn.io") : List.of(), null);
+        return new Outcome(
+                "backups.longhorn.io",
+                ns,
+                name,
+                "uid-" + name,
+                status,
+                detail,
+                1,
+                Duration.ZERO,
+                0,
+                status == Outcome.Status.STUCK ? List.of("longhorn.io") : List.of(),
+                null);
     }
 
     @Test
@@ -105,21 +134,50 @@ class ValuesTest {
     void builderValidation() {
         try (MockCluster cluster = MockCluster.start()) {
             ResourceType t = ResourceType.core("v1", "configmaps");
-            assertMessage("parallelism must be >= 1, was 0", () -> Cleanup.builder(cluster.client(), t).parallelism(0).build());
-            assertMessage("parallelism must be >= 1, was -3", () -> Cleanup.builder(cluster.client(), t).parallelism(-3).build());
-            assertMessage("parallelism must be <= 256, was 10000", () -> Cleanup.builder(cluster.client(), t).parallelism(10_000).build());
-            assertMessage("timeout must be > 0, was PT-1S", () -> Cleanup.builder(cluster.client(), t).timeout(Duration.ofSeconds(-1)).build());
-            assertMessage("timeout must be > 0, was PT0S", () -> Cleanup.builder(cluster.client(), t).timeout(Duration.ZERO).build());
-            assertMessage("pageSize must be >= 1, was 0", () -> Cleanup.builder(cluster.client(), t).pageSize(0).build());
-            assertMessage("invalid label selector \"app in (a\": ends unexpectedly",
-                    () -> Cleanup.builder(cluster.client(), t).labelSelector("app in (a").build());
-            assertMessage("namespace must be a lower-case DNS label, was \"\"", () -> Cleanup.builder(cluster.client(), t).namespace("").build());
-            assertMessage("plural must be the lower-case plural resource name such as backups (not the kind, not plural.group),"
-                    + " was \"Backup\"", () -> ResourceType.namespaced("longhorn.io", "v1beta2", "Backup"));
-            assertMessage("plural must be the lower-case plural resource name such as backups (not the kind, not plural.group),"
-                    + " was \"\"", () -> ResourceType.namespaced("longhorn.io", "v1beta2", ""));
+            assertMessage(
+                    "parallelism must be >= 1, was 0",
+                    () -> Cleanup.builder(cluster.client(), t).parallelism(0).build());
+            assertMessage(
+                    "parallelism must be >= 1, was -3",
+                    () -> Cleanup.builder(cluster.client(), t).parallelism(-3).build());
+            assertMessage(
+                    "parallelism must be <= 256, was 10000",
+                    () -> Cleanup.builder(cluster.client(), t)
+                            .parallelism(10_000)
+                            .build());
+            assertMessage(
+                    "timeout must be > 0, was PT-1S",
+                    () -> Cleanup.builder(cluster.client(), t)
+                            .timeout(Duration.ofSeconds(-1))
+                            .build());
+            assertMessage(
+                    "timeout must be > 0, was PT0S",
+                    () -> Cleanup.builder(cluster.client(), t)
+                            .timeout(Duration.ZERO)
+                            .build());
+            assertMessage(
+                    "pageSize must be >= 1, was 0",
+                    () -> Cleanup.builder(cluster.client(), t).pageSize(0).build());
+            assertMessage(
+                    "invalid label selector \"app in (a\": ends unexpectedly",
+                    () -> Cleanup.builder(cluster.client(), t)
+                            .labelSelector("app in (a")
+                            .build());
+            assertMessage(
+                    "namespace must be a lower-case DNS label, was \"\"",
+                    () -> Cleanup.builder(cluster.client(), t).namespace("").build());
+            assertMessage(
+                    "plural must be the lower-case plural resource name such as backups (not the kind, not plural.group),"
+                            + " was \"Backup\"",
+                    () -> ResourceType.namespaced("longhorn.io", "v1beta2", "Backup"));
+            assertMessage(
+                    "plural must be the lower-case plural resource name such as backups (not the kind, not plural.group),"
+                            + " was \"\"",
+                    () -> ResourceType.namespaced("longhorn.io", "v1beta2", ""));
             assertThrows(NullPointerException.class, () -> Cleanup.builder(null, t));
-            assertThrows(NullPointerException.class, () -> Cleanup.builder(cluster.client(), t).namespace(null));
+            assertThrows(
+                    NullPointerException.class,
+                    () -> Cleanup.builder(cluster.client(), t).namespace(null));
             assertEquals(0, cluster.requests().size(), "nothing was sent");
         }
     }

@@ -26,11 +26,16 @@ import picocli.CommandLine.Option;
  */
 final class Clusters {
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
+    @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
             description = "Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).")
     Path kubeconfig;
 
-    @Option(names = "--context", paramLabel = "NAME", description = "Kubeconfig context (default: its current-context).")
+    @Option(
+            names = "--context",
+            paramLabel = "NAME",
+            description = "Kubeconfig context (default: its current-context).")
     String context;
 
     /** A client for the chosen cluster; a missing or unreadable kubeconfig is a usage error naming the file. */
@@ -51,7 +56,8 @@ final class Clusters {
             if (e instanceof IllegalArgumentException) {
                 throw (IllegalArgumentException) e;
             }
-            throw new IllegalArgumentException("cannot use kubeconfig " + describe(readable) + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "cannot use kubeconfig " + describe(readable) + ": " + e.getMessage(), e);
         }
     }
 
@@ -79,7 +85,9 @@ final class Clusters {
                 current = name;
             }
         }
-        KubeConfig config = new KubeConfig(new ArrayList<>(contexts.values()), new ArrayList<>(clusters.values()),
+        KubeConfig config = new KubeConfig(
+                new ArrayList<>(contexts.values()),
+                new ArrayList<>(clusters.values()),
                 new ArrayList<>(users.values()));
         if (current != null) {
             config.setContext(current);
@@ -114,7 +122,10 @@ final class Clusters {
         }
         String env = System.getenv("KUBECONFIG");
         if (env != null && !env.isBlank()) {
-            return Arrays.stream(env.split(File.pathSeparator)).filter(p -> !p.isBlank()).map(Paths::get).toList();
+            return Arrays.stream(env.split(File.pathSeparator))
+                    .filter(p -> !p.isBlank())
+                    .map(Paths::get)
+                    .toList();
         }
         return List.of(Paths.get(System.getProperty("user.home"), ".kube", "config"));
     }

@@ -21,67 +21,116 @@ import picocli.CommandLine.Spec;
  * Shows the library doing its job without a cluster: an embedded simulated Longhorn with a realistic backupstore,
  * torn down exactly as Longhorn's suite does it (backup volumes, then backups).
  */
-@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Tear down a simulated Longhorn backupstore (no cluster needed), as Longhorn's suite does:",
-                "backup volumes, then backups. --naive also runs the original algorithm on the same backupstore."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Tear down a simulated Longhorn backupstore (no cluster needed), as Longhorn's suite does:",
+            "backup volumes, then backups. --naive also runs the original algorithm on the same backupstore."
+        })
 final class DemoCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--volumes", defaultValue = "20", description = "Backup volumes to seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--volumes",
+            defaultValue = "20",
+            description = "Backup volumes to seed (default: ${DEFAULT-VALUE}).")
     int volumes;
 
-    @Option(names = "--backups-per-volume", defaultValue = "10", description = "Backups per volume (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--backups-per-volume",
+            defaultValue = "10",
+            description = "Backups per volume (default: ${DEFAULT-VALUE}).")
     int backupsPerVolume;
 
-    @Option(names = "--failed", defaultValue = "3", description = "Extra backups in Error state without an owner (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--failed",
+            defaultValue = "3",
+            description = "Extra backups in Error state without an owner (default: ${DEFAULT-VALUE}).")
     int failed;
 
-    @Option(names = "--cascade-delay", defaultValue = "200ms", converter = DurationConverter.class,
-            description = "Delay between a backup volume going and the garbage collector deleting its backups (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--cascade-delay",
+            defaultValue = "200ms",
+            converter = DurationConverter.class,
+            description =
+                    "Delay between a backup volume going and the garbage collector deleting its backups (default: ${DEFAULT-VALUE}).")
     Duration cascadeDelay;
 
-    @Option(names = "--gc-pace", defaultValue = "5ms", converter = DurationConverter.class,
-            description = "Time the garbage collector takes per backup of a deleted volume, one at a time for the cluster (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--gc-pace",
+            defaultValue = "5ms",
+            converter = DurationConverter.class,
+            description =
+                    "Time the garbage collector takes per backup of a deleted volume, one at a time for the cluster (default: ${DEFAULT-VALUE}).")
     Duration gcPace;
 
-    @Option(names = "--remote-delete-delay", defaultValue = "100ms", converter = DurationConverter.class,
+    @Option(
+            names = "--remote-delete-delay",
+            defaultValue = "100ms",
+            converter = DurationConverter.class,
             description = "Delay before a deleted backup's finalizer is released (default: ${DEFAULT-VALUE}).")
     Duration remoteDeleteDelay;
 
     // a client that takes no time per request outruns the garbage collector and never meets the race
-    @Option(names = "--latency", defaultValue = "2ms", converter = DurationConverter.class,
-            description = "Latency of every API request, as a nearby API server's round trip (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--latency",
+            defaultValue = "2ms",
+            converter = DurationConverter.class,
+            description =
+                    "Latency of every API request, as a nearby API server's round trip (default: ${DEFAULT-VALUE}).")
     Duration latency;
 
-    @Option(names = "--error-rate", defaultValue = "0", description = "Share of deletes answered 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--error-rate",
+            defaultValue = "0",
+            description = "Share of deletes answered 503 with Retry-After (default: ${DEFAULT-VALUE}).")
     double errorRate;
 
     // the garbage collector's own races depend on how fast each side is (a fast client outruns it and never meets
     // one); this one is decided per request, from the seed, so the demo shows the 404 on any machine
-    @Option(names = "--race-rate", defaultValue = "0.05",
-            description = "Share of backup deletes that Longhorn wins outright: the backup is removed right before the delete"
-                    + " is applied, so it gets 404 (default: ${DEFAULT-VALUE}; 1 makes --naive fail on its first backup delete).")
+    @Option(
+            names = "--race-rate",
+            defaultValue = "0.05",
+            description =
+                    "Share of backup deletes that Longhorn wins outright: the backup is removed right before the delete"
+                            + " is applied, so it gets 404 (default: ${DEFAULT-VALUE}; 1 makes --naive fail on its first backup delete).")
     double raceRate;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Seed of the simulated backupstore and faults (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "Seed of the simulated backupstore and faults (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--parallelism", defaultValue = "8", description = "Concurrent deletes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "8",
+            description = "Concurrent deletes (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--timeout", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(
+            names = "--timeout",
+            defaultValue = "60s",
+            converter = DurationConverter.class,
             description = "Deadline of each step, waits included (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--naive", description = "Also run the original algorithm (no 404 tolerance) on the same backupstore, side by side.")
+    @Option(
+            names = "--naive",
+            description = "Also run the original algorithm (no 404 tolerance) on the same backupstore, side by side.")
     boolean naive;
 
     @Option(names = "--all", description = "List every object in the text output, not only examples.")
     boolean all;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-o", "--output"},
+            defaultValue = "text",
+            description = "text or json (default: ${DEFAULT-VALUE}).")
     Output output;
 
     @Override
@@ -92,7 +141,9 @@ final class DemoCommand implements Callable<Integer> {
         if (volumes < 0 || backupsPerVolume < 0 || failed < 0) {
             throw new IllegalArgumentException("--volumes, --backups-per-volume and --failed must be >= 0");
         }
-        BackupstoreSpec store = BackupstoreSpec.of(volumes, backupsPerVolume).failedBackups(failed).seed(seed);
+        BackupstoreSpec store = BackupstoreSpec.of(volumes, backupsPerVolume)
+                .failedBackups(failed)
+                .seed(seed);
         NaiveTeardown.Result naiveResult = null;
         if (naive) {
             naiveResult = runNaive(store, text ? out : new PrintWriter(java.io.OutputStream.nullOutputStream()));
@@ -100,12 +151,22 @@ final class DemoCommand implements Callable<Integer> {
         try (LonghornSimulator cluster = simulator(store)) {
             SeededBackupstore seeded = cluster.seed(store);
             if (text) {
-                out.printf(Locale.ROOT, "Simulated Longhorn (seed %d): %d backup volumes, %d backups (%d failed, without owner),"
-                        + " API server %s%n", seed, seeded.backupVolumes().size(), seeded.backupCount(),
-                        seeded.failedBackups().size(), cluster.url());
-                out.printf(Locale.ROOT, "Longhorn removes a gone volume's backups after %d ms, one per %d ms, and wins %.0f %%"
-                        + " of backup deletes outright (--race-rate): those get 404%n", cascadeDelay.toMillis(),
-                        gcPace.toMillis(), raceRate * 100);
+                out.printf(
+                        Locale.ROOT,
+                        "Simulated Longhorn (seed %d): %d backup volumes, %d backups (%d failed, without owner),"
+                                + " API server %s%n",
+                        seed,
+                        seeded.backupVolumes().size(),
+                        seeded.backupCount(),
+                        seeded.failedBackups().size(),
+                        cluster.url());
+                out.printf(
+                        Locale.ROOT,
+                        "Longhorn removes a gone volume's backups after %d ms, one per %d ms, and wins %.0f %%"
+                                + " of backup deletes outright (--race-rate): those get 404%n",
+                        cascadeDelay.toMillis(),
+                        gcPace.toMillis(),
+                        raceRate * 100);
                 out.println("kube-teardown, in the order of Longhorn's suite (backup volumes, then backups):");
                 out.flush();
             }
@@ -121,11 +182,17 @@ final class DemoCommand implements Callable<Integer> {
             if (text) {
                 teardown.printText(reports, all);
                 out.println();
-                out.printf(Locale.ROOT, "kube-teardown: %s in %.2f s, %d ALREADY_GONE (removed by Longhorn itself, not errors);"
-                        + " %d API requests (%s)%n",
-                        code == Main.CLEAN ? "clean" : "NOT CLEAN", reports.stream().mapToLong(r -> r.duration().toMillis()).sum() / 1000.0,
-                        reports.stream().mapToLong(r -> r.count(dev.kubeteardown.Outcome.Status.ALREADY_GONE)).sum(),
-                        cluster.requests().total(), cluster.requests().byVerb());
+                out.printf(
+                        Locale.ROOT,
+                        "kube-teardown: %s in %.2f s, %d ALREADY_GONE (removed by Longhorn itself, not errors);"
+                                + " %d API requests (%s)%n",
+                        code == Main.CLEAN ? "clean" : "NOT CLEAN",
+                        reports.stream().mapToLong(r -> r.duration().toMillis()).sum() / 1000.0,
+                        reports.stream()
+                                .mapToLong(r -> r.count(dev.kubeteardown.Outcome.Status.ALREADY_GONE))
+                                .sum(),
+                        cluster.requests().total(),
+                        cluster.requests().byVerb());
                 if (naiveResult != null) {
                     out.println("naive:         " + describe(naiveResult));
                 }
@@ -160,20 +227,26 @@ final class DemoCommand implements Callable<Integer> {
         if (errorRate > 0) {
             faults.on(Verb.DELETE).errorRate(503, errorRate).retryAfter(Duration.ofSeconds(1));
         }
-        return LonghornSimulator.builder().cascadeDelay(cascadeDelay).gcPace(gcPace).remoteDeleteDelay(remoteDeleteDelay)
-                .faults(faults.build()).start();
+        return LonghornSimulator.builder()
+                .cascadeDelay(cascadeDelay)
+                .gcPace(gcPace)
+                .remoteDeleteDelay(remoteDeleteDelay)
+                .faults(faults.build())
+                .start();
     }
 
     private NaiveTeardown.Result runNaive(BackupstoreSpec store, PrintWriter out) throws InterruptedException {
         try (LonghornSimulator cluster = simulator(store)) {
             cluster.seed(store);
-            out.println("The original algorithm (--naive: one delete at a time, 1 s polls, no 404 tolerance), same backupstore:");
+            out.println(
+                    "The original algorithm (--naive: one delete at a time, 1 s polls, no 404 tolerance), same backupstore:");
             out.flush();
-            NaiveTeardown.Result result = new NaiveTeardown(cluster.apiClient(), "longhorn-system", "v1beta2", false,
-                    line -> {
-                        out.println("  " + line);
-                        out.flush();
-                    }).run();
+            NaiveTeardown.Result result = new NaiveTeardown(
+                            cluster.apiClient(), "longhorn-system", "v1beta2", false, line -> {
+                                out.println("  " + line);
+                                out.flush();
+                            })
+                    .run();
             out.println("  " + describe(result));
             out.println();
             out.flush();

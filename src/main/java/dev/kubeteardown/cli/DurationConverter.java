@@ -25,16 +25,18 @@ final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
                 break;
             }
             long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            });
+            total = total.plus(
+                    switch (m.group(2)) {
+                        case "ms" -> Duration.ofMillis(n);
+                        case "s" -> Duration.ofSeconds(n);
+                        case "m" -> Duration.ofMinutes(n);
+                        default -> Duration.ofHours(n);
+                    });
             end = m.end();
         }
         if (end == 0 || end != v.length()) {
-            throw new CommandLine.TypeConversionException("invalid duration '" + value + "' (use e.g. 250ms, 30s, 5m, 1h30m)");
+            throw new CommandLine.TypeConversionException(
+                    "invalid duration '" + value + "' (use e.g. 250ms, 30s, 5m, 1h30m)");
         }
         return total;
     }

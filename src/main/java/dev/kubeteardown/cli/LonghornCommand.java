@@ -19,9 +19,14 @@ import picocli.CommandLine.Spec;
  * The Longhorn teardown against a real cluster, e.g. after an interrupted suite left backup volumes or failed
  * backups behind. Without {@code --yes} it is a dry run: it lists what it would delete and deletes nothing.
  */
-@Command(name = "longhorn", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Delete Longhorn backup volumes, then backups, in a real cluster (as Longhorn's suite tears down).",
-                "Without --yes this is a dry run: nothing is deleted. Exit 0 clean, 1 not clean, 2 usage/configuration error."})
+@Command(
+        name = "longhorn",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Delete Longhorn backup volumes, then backups, in a real cluster (as Longhorn's suite tears down).",
+            "Without --yes this is a dry run: nothing is deleted. Exit 0 clean, 1 not clean, 2 usage/configuration error."
+        })
 final class LonghornCommand implements Callable<Integer> {
 
     @Spec
@@ -30,41 +35,68 @@ final class LonghornCommand implements Callable<Integer> {
     @Mixin
     Clusters cluster;
 
-    @Option(names = {"-n", "--namespace"}, defaultValue = "longhorn-system", description = "Longhorn's namespace (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-n", "--namespace"},
+            defaultValue = "longhorn-system",
+            description = "Longhorn's namespace (default: ${DEFAULT-VALUE}).")
     String namespace;
 
-    @Option(names = {"-l", "--selector"}, description = "Label selector limiting which backup volumes and backups are deleted.")
+    @Option(
+            names = {"-l", "--selector"},
+            description = "Label selector limiting which backup volumes and backups are deleted.")
     String selector;
 
-    @Option(names = "--api-version", defaultValue = "v1beta2", description = "Longhorn API version (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--api-version",
+            defaultValue = "v1beta2",
+            description = "Longhorn API version (default: ${DEFAULT-VALUE}).")
     String apiVersion;
 
     @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
     boolean yes;
 
-    @Option(names = "--dry-run", arity = "0..1", fallbackValue = "client", paramLabel = "none|client|server",
-            description = {"As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
-                    "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."})
+    @Option(
+            names = "--dry-run",
+            arity = "0..1",
+            fallbackValue = "client",
+            paramLabel = "none|client|server",
+            description = {
+                "As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
+                "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."
+            })
     DryRunMode dryRun;
 
-    @Option(names = "--delete-custom-resource-only",
-            description = "Label objects longhorn.io/delete-custom-resource-only=true first: Longhorn keeps the backupstore data.")
+    @Option(
+            names = "--delete-custom-resource-only",
+            description =
+                    "Label objects longhorn.io/delete-custom-resource-only=true first: Longhorn keeps the backupstore data.")
     boolean customResourceOnly;
 
-    @Option(names = "--require-crds", description = "Fail (exit 2) when a Longhorn CRD is not installed, instead of skipping it.")
+    @Option(
+            names = "--require-crds",
+            description = "Fail (exit 2) when a Longhorn CRD is not installed, instead of skipping it.")
     boolean requireCrds;
 
-    @Option(names = "--timeout", defaultValue = "5m", converter = DurationConverter.class,
+    @Option(
+            names = "--timeout",
+            defaultValue = "5m",
+            converter = DurationConverter.class,
             description = "Deadline of each step, waits included (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @Option(names = "--parallelism", defaultValue = "8", description = "Concurrent deletes (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--parallelism",
+            defaultValue = "8",
+            description = "Concurrent deletes (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
     @Option(names = "--all", description = "List every object in the text output, not only examples.")
     boolean all;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-o", "--output"},
+            defaultValue = "text",
+            description = "text or json (default: ${DEFAULT-VALUE}).")
     Output output;
 
     @Override
@@ -78,8 +110,12 @@ final class LonghornCommand implements Callable<Integer> {
         Teardown.Options options = new Teardown.Options() {
             @Override
             public <B extends LonghornCleanupBuilder<B>> B apply(B b) {
-                b.namespace(namespace).apiVersion(apiVersion).timeout(timeout).parallelism(parallelism)
-                        .dryRun(mode).deleteCustomResourceOnly(customResourceOnly)
+                b.namespace(namespace)
+                        .apiVersion(apiVersion)
+                        .timeout(timeout)
+                        .parallelism(parallelism)
+                        .dryRun(mode)
+                        .deleteCustomResourceOnly(customResourceOnly)
                         .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
                 if (selector != null) {
                     b.labelSelector(selector);

@@ -13,7 +13,10 @@ import picocli.CommandLine.Command;
  * {@value #USAGE} usage or configuration error. An interrupted run, and an unexpected error (its stack trace goes
  * to stderr), are {@value #NOT_CLEAN}: nobody can tell what was left behind.
  */
-@Command(name = "kube-teardown", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+        name = "kube-teardown",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
         description = "Correct, fast and honest teardown of Kubernetes test resources (Longhorn backups and more).",
         subcommands = {DemoCommand.class, LonghornCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
@@ -62,7 +65,8 @@ public final class Main {
      */
     static int handle(Exception e, java.io.PrintWriter err) {
         // before CleanupFailedException, which it extends: a run that could not start is a configuration error
-        if (e instanceof CleanupConfigurationException || e instanceof IllegalArgumentException
+        if (e instanceof CleanupConfigurationException
+                || e instanceof IllegalArgumentException
                 || e instanceof CommandLine.ParameterException) {
             err.println("error: " + e.getMessage());
             return USAGE;
@@ -74,7 +78,8 @@ public final class Main {
             err.println("error: " + (e instanceof InterruptedException ? "interrupted" : e.getMessage()));
             return NOT_CLEAN;
         }
-        err.println("error: unexpected " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        err.println(
+                "error: unexpected " + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         e.printStackTrace(err);
         err.flush();
         return NOT_CLEAN;

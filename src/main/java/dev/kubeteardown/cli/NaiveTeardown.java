@@ -52,7 +52,8 @@ public final class NaiveTeardown {
     private final boolean tolerate404;
     private final Consumer<String> progress;
 
-    public NaiveTeardown(ApiClient client, String namespace, String version, boolean tolerate404, Consumer<String> progress) {
+    public NaiveTeardown(
+            ApiClient client, String namespace, String version, boolean tolerate404, Consumer<String> progress) {
         this.api = new CustomObjectsApi(Objects.requireNonNull(client, "client"));
         this.namespace = namespace;
         this.version = version;
@@ -80,7 +81,8 @@ public final class NaiveTeardown {
         progress.accept("naive: deleting " + names.size() + " " + plural + " one by one");
         for (String name : names) {
             try {
-                api.deleteNamespacedCustomObject(GROUP, version, namespace, plural, name).execute();
+                api.deleteNamespacedCustomObject(GROUP, version, namespace, plural, name)
+                        .execute();
                 counts[0]++;
             } catch (ApiException e) {
                 if (e.getCode() == 404 && tolerate404) {
@@ -102,9 +104,13 @@ public final class NaiveTeardown {
 
     @SuppressWarnings("unchecked")
     private List<String> names(String plural) throws ApiException {
-        Map<String, Object> list = (Map<String, Object>) api.listNamespacedCustomObject(GROUP, version, namespace, plural).execute();
+        Map<String, Object> list =
+                (Map<String, Object>) api.listNamespacedCustomObject(GROUP, version, namespace, plural)
+                        .execute();
         List<Map<String, Object>> items = (List<Map<String, Object>>) list.getOrDefault("items", List.of());
-        return items.stream().map(i -> (String) ((Map<String, Object>) i.get("metadata")).get("name")).toList();
+        return items.stream()
+                .map(i -> (String) ((Map<String, Object>) i.get("metadata")).get("name"))
+                .toList();
     }
 
     /** The Status message of the error body, else the body, else the exception's message. */

@@ -63,18 +63,33 @@ final class ProgressDisplay implements CleanupListener {
     private synchronized void draw(boolean last) {
         long total = listed.get();
         long done = decided.values().stream().mapToLong(AtomicLong::get).sum();
-        String counts = decided.entrySet().stream().filter(e -> e.getValue().get() > 0)
-                .map(e -> e.getKey() + " " + e.getValue().get()).collect(Collectors.joining(", "));
+        String counts = decided.entrySet().stream()
+                .filter(e -> e.getValue().get() > 0)
+                .map(e -> e.getKey() + " " + e.getValue().get())
+                .collect(Collectors.joining(", "));
         if (tty) {
             int width = 24;
             int filled = total == 0 ? (last ? width : 0) : (int) Math.min(width, done * width / total);
-            out.printf(Locale.ROOT, "\r  %-14s [%s%s] %d/%d  %s\u001b[K", label, "#".repeat(filled), " ".repeat(width - filled),
-                    done, total, counts);
+            out.printf(
+                    Locale.ROOT,
+                    "\r  %-14s [%s%s] %d/%d  %s\u001b[K",
+                    label,
+                    "#".repeat(filled),
+                    " ".repeat(width - filled),
+                    done,
+                    total,
+                    counts);
             if (last) {
                 out.println();
             }
         } else {
-            out.printf(Locale.ROOT, "  %s: %d/%d decided%s%n", label, done, total, counts.isEmpty() ? "" : " (" + counts + ")");
+            out.printf(
+                    Locale.ROOT,
+                    "  %s: %d/%d decided%s%n",
+                    label,
+                    done,
+                    total,
+                    counts.isEmpty() ? "" : " (" + counts + ")");
         }
         out.flush();
     }

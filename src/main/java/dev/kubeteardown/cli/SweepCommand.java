@@ -19,9 +19,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Removes what killed test runs leaked: objects labelled {@code kube-teardown.dev/run} of stale runs. */
-@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Delete objects stamped with " + RunLabels.RUN_LABEL + " by test runs that are finished or older than --older-than.",
-                "Objects without that label are never touched. Without --yes this is a dry run."})
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Delete objects stamped with " + RunLabels.RUN_LABEL
+                    + " by test runs that are finished or older than --older-than.",
+            "Objects without that label are never touched. Without --yes this is a dry run."
+        })
 final class SweepCommand implements Callable<Integer> {
 
     @Spec
@@ -30,14 +36,23 @@ final class SweepCommand implements Callable<Integer> {
     @Mixin
     Clusters cluster;
 
-    @Option(names = "--resource", required = true, split = ",", paramLabel = "PLURAL.GROUP/VERSION",
+    @Option(
+            names = "--resource",
+            required = true,
+            split = ",",
+            paramLabel = "PLURAL.GROUP/VERSION",
             description = "Resource types to sweep, e.g. backups.longhorn.io/v1beta2 or configmaps/v1 (repeatable).")
     List<String> resources;
 
-    @Option(names = {"-n", "--namespace"}, description = "Only this namespace (default: all namespaces).")
+    @Option(
+            names = {"-n", "--namespace"},
+            description = "Only this namespace (default: all namespaces).")
     String namespace;
 
-    @Option(names = "--older-than", converter = DurationConverter.class, description = "Runs that started longer ago are stale, e.g. 2h.")
+    @Option(
+            names = "--older-than",
+            converter = DurationConverter.class,
+            description = "Runs that started longer ago are stale, e.g. 2h.")
     Duration olderThan;
 
     @Option(names = "--finished-run", paramLabel = "RUN_ID", description = "A run known to be finished (repeatable).")
@@ -46,12 +61,21 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
     boolean yes;
 
-    @Option(names = "--dry-run", arity = "0..1", fallbackValue = "client", paramLabel = "none|client|server",
-            description = {"As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
-                    "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."})
+    @Option(
+            names = "--dry-run",
+            arity = "0..1",
+            fallbackValue = "client",
+            paramLabel = "none|client|server",
+            description = {
+                "As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
+                "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."
+            })
     DryRunMode dryRun;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-o", "--output"},
+            defaultValue = "text",
+            description = "text or json (default: ${DEFAULT-VALUE}).")
     Output output;
 
     @Override
@@ -62,7 +86,9 @@ final class SweepCommand implements Callable<Integer> {
         List<CleanupReport> reports = new ArrayList<>();
         try {
             for (String resource : resources) {
-                StaleRunSweep.Builder builder = StaleRunSweep.builder(client, parse(resource)).dryRun(mode).finishedRuns(finishedRuns);
+                StaleRunSweep.Builder builder = StaleRunSweep.builder(client, parse(resource))
+                        .dryRun(mode)
+                        .finishedRuns(finishedRuns);
                 if (olderThan != null) {
                     builder.olderThan(olderThan);
                 }
@@ -92,12 +118,14 @@ final class SweepCommand implements Callable<Integer> {
     static ResourceType parse(String value) {
         int slash = value.lastIndexOf('/');
         if (slash <= 0 || slash == value.length() - 1) {
-            throw new IllegalArgumentException("--resource must look like backups.longhorn.io/v1beta2 or configmaps/v1, was \"" + value + "\"");
+            throw new IllegalArgumentException(
+                    "--resource must look like backups.longhorn.io/v1beta2 or configmaps/v1, was \"" + value + "\"");
         }
         String qualified = value.substring(0, slash);
         String version = value.substring(slash + 1);
         int dot = qualified.indexOf('.');
-        return dot < 0 ? ResourceType.core(version, qualified)
+        return dot < 0
+                ? ResourceType.core(version, qualified)
                 : ResourceType.namespaced(qualified.substring(dot + 1), version, qualified.substring(0, dot));
     }
 }

@@ -41,10 +41,18 @@ final class Teardown {
     /** Runs both steps in Longhorn's order; each runs even if the first was not clean. */
     List<CleanupReport> longhorn(io.kubernetes.client.openapi.ApiClient client, Options options, boolean showProgress) {
         List<CleanupReport> reports = new ArrayList<>();
-        reports.add(step("backupvolumes", showProgress,
-                listener -> options.apply(BackupstoreCleanup.builder(client)).listener(listener).build()));
-        reports.add(step("backups", showProgress,
-                listener -> options.apply(BackupCleanup.builder(client)).listener(listener).build()));
+        reports.add(step(
+                "backupvolumes",
+                showProgress,
+                listener -> options.apply(BackupstoreCleanup.builder(client))
+                        .listener(listener)
+                        .build()));
+        reports.add(step(
+                "backups",
+                showProgress,
+                listener -> options.apply(BackupCleanup.builder(client))
+                        .listener(listener)
+                        .build()));
         return reports;
     }
 
@@ -64,21 +72,46 @@ final class Teardown {
     void printText(List<CleanupReport> reports, boolean all) {
         out.println();
         String format = "%-36s %8s %13s %6s %7s %8s %13s %8s%n";
-        out.printf(Locale.ROOT, format, "STEP", "DELETED", "ALREADY_GONE", "STUCK", "FAILED", "SKIPPED", "WOULD_DELETE", "TIME");
+        out.printf(
+                Locale.ROOT,
+                format,
+                "STEP",
+                "DELETED",
+                "ALREADY_GONE",
+                "STUCK",
+                "FAILED",
+                "SKIPPED",
+                "WOULD_DELETE",
+                "TIME");
         for (CleanupReport r : reports) {
-            out.printf(Locale.ROOT, format, r.resource(), r.count(Outcome.Status.DELETED), r.count(Outcome.Status.ALREADY_GONE),
-                    r.count(Outcome.Status.STUCK), r.count(Outcome.Status.FAILED), r.count(Outcome.Status.SKIPPED),
-                    r.count(Outcome.Status.WOULD_DELETE), String.format(Locale.ROOT, "%.2f s", r.duration().toMillis() / 1000.0));
+            out.printf(
+                    Locale.ROOT,
+                    format,
+                    r.resource(),
+                    r.count(Outcome.Status.DELETED),
+                    r.count(Outcome.Status.ALREADY_GONE),
+                    r.count(Outcome.Status.STUCK),
+                    r.count(Outcome.Status.FAILED),
+                    r.count(Outcome.Status.SKIPPED),
+                    r.count(Outcome.Status.WOULD_DELETE),
+                    String.format(Locale.ROOT, "%.2f s", r.duration().toMillis() / 1000.0));
         }
-        for (Outcome.Status status : List.of(Outcome.Status.ALREADY_GONE, Outcome.Status.STUCK, Outcome.Status.FAILED,
-                Outcome.Status.SKIPPED, Outcome.Status.WOULD_DELETE)) {
-            List<Outcome> rows = reports.stream().flatMap(r -> r.outcomes(status).stream()).toList();
+        for (Outcome.Status status : List.of(
+                Outcome.Status.ALREADY_GONE,
+                Outcome.Status.STUCK,
+                Outcome.Status.FAILED,
+                Outcome.Status.SKIPPED,
+                Outcome.Status.WOULD_DELETE)) {
+            List<Outcome> rows =
+                    reports.stream().flatMap(r -> r.outcomes(status).stream()).toList();
             if (rows.isEmpty()) {
                 continue;
             }
             out.println();
             out.println(status + " (" + rows.size() + ")" + explain(status) + ":");
-            rows.stream().limit(all ? Long.MAX_VALUE : EXAMPLES).forEach(o -> out.println("  " + label(o) + ": " + o.detail()));
+            rows.stream()
+                    .limit(all ? Long.MAX_VALUE : EXAMPLES)
+                    .forEach(o -> out.println("  " + label(o) + ": " + o.detail()));
             if (!all && rows.size() > EXAMPLES) {
                 out.println("  ... and " + (rows.size() - EXAMPLES) + " more (--all shows every object)");
             }
@@ -92,8 +125,9 @@ final class Teardown {
 
     private static String explain(Outcome.Status status) {
         return switch (status) {
-            case ALREADY_GONE -> ", removed by someone else (being deleted when listed, or a 404 on our delete)"
-                    + " - the race, not an error";
+            case ALREADY_GONE ->
+                ", removed by someone else (being deleted when listed, or a 404 on our delete)"
+                        + " - the race, not an error";
             case STUCK -> ", still present at the deadline";
             case FAILED -> ", could not be deleted";
             case SKIPPED -> ", not attempted";
@@ -109,7 +143,11 @@ final class Teardown {
         JsonArray steps = new JsonArray();
         reports.forEach(r -> steps.add(r.toJsonObject()));
         root.add("steps", steps);
-        out.println(new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root));
+        out.println(new GsonBuilder()
+                .setPrettyPrinting()
+                .disableHtmlEscaping()
+                .create()
+                .toJson(root));
         out.flush();
     }
 

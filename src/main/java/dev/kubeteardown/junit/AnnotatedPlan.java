@@ -10,8 +10,7 @@ import org.junit.platform.commons.support.ReflectionSupport;
 /** Reads {@link KubeTeardown} into a plan: the declarative form of what the fluent methods build. */
 final class AnnotatedPlan {
 
-    private AnnotatedPlan() {
-    }
+    private AnnotatedPlan() {}
 
     /**
      * The plan of {@link KubeTeardown} on the test class or, for a {@code @Nested} class, the nearest enclosing
@@ -21,11 +20,13 @@ final class AnnotatedPlan {
      */
     static TeardownPlan of(ExtensionContext context) {
         Class<?> testClass = context.getRequiredTestClass();
-        KubeTeardown declared = AnnotationSupport.findAnnotation(testClass, KubeTeardown.class,
-                context.getEnclosingTestClasses()).orElseThrow(() -> new ExtensionConfigurationException(
+        KubeTeardown declared = AnnotationSupport.findAnnotation(
+                        testClass, KubeTeardown.class, context.getEnclosingTestClasses())
+                .orElseThrow(() -> new ExtensionConfigurationException(
                         testClass.getName() + " registers KubeTeardownExtension without @KubeTeardown: annotate it"
                                 + " with @KubeTeardown(...) or register the extension with @RegisterExtension"));
-        ClientSource client = declared.clientField().isEmpty() ? ClientSource.annotatedField()
+        ClientSource client = declared.clientField().isEmpty()
+                ? ClientSource.annotatedField()
                 : ClientSource.field(declared.clientField());
         TeardownPlan plan = TeardownPlan.of(client).declaredBy("@KubeTeardown");
         if (declared.longhorn()) {
@@ -33,12 +34,15 @@ final class AnnotatedPlan {
         }
         return plan.plus(Phase.AFTER_EACH, instantiate(declared.afterEach()))
                 .plus(Phase.AFTER_ALL, instantiate(declared.afterAll()))
-                .withMode(declared.mode()).withPolicy(declared.policy());
+                .withMode(declared.mode())
+                .withPolicy(declared.policy());
     }
 
     /** Whether the class of this context carries the annotation itself: only then are its after-all steps its own. */
     static boolean isAnnotated(ExtensionContext context) {
-        return context.getTestClass().flatMap(c -> AnnotationSupport.findAnnotation(c, KubeTeardown.class)).isPresent();
+        return context.getTestClass()
+                .flatMap(c -> AnnotationSupport.findAnnotation(c, KubeTeardown.class))
+                .isPresent();
     }
 
     private static List<DeclaredStep> instantiate(Class<? extends ScopedStepFactory>[] types) {
@@ -47,8 +51,10 @@ final class AnnotatedPlan {
             try {
                 steps.add(DeclaredStep.of(ReflectionSupport.newInstance(type)));
             } catch (RuntimeException e) {
-                throw new ExtensionConfigurationException("cannot create step factory " + type.getName()
-                        + " named in @KubeTeardown: it needs a no-argument constructor", e);
+                throw new ExtensionConfigurationException(
+                        "cannot create step factory " + type.getName()
+                                + " named in @KubeTeardown: it needs a no-argument constructor",
+                        e);
             }
         }
         return steps;

@@ -10,11 +10,11 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.HierarchyTraversalMode;
 import org.junit.platform.commons.support.ReflectionSupport;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Where the client comes from, read when a cleanup runs: a supplier, a named field or the {@link TeardownClient}
@@ -47,12 +47,15 @@ abstract class ClientSource {
         if (name.isBlank()) {
             throw new IllegalArgumentException("client field name must not be blank");
         }
-        return new FieldSource("field \"" + name + "\"", type -> ReflectionSupport.findFields(type,
-                f -> f.getName().equals(name), HierarchyTraversalMode.BOTTOM_UP));
+        return new FieldSource(
+                "field \"" + name + "\"",
+                type -> ReflectionSupport.findFields(
+                        type, f -> f.getName().equals(name), HierarchyTraversalMode.BOTTOM_UP));
     }
 
     static ClientSource annotatedField() {
-        return new FieldSource("field annotated @TeardownClient",
+        return new FieldSource(
+                "field annotated @TeardownClient",
                 type -> AnnotationSupport.findAnnotatedFields(type, TeardownClient.class));
     }
 
@@ -70,8 +73,8 @@ abstract class ClientSource {
             throw new ClientUnavailableException(what + " gave null");
         }
         if (!(v instanceof ApiClient client)) {
-            throw new ExtensionConfigurationException(what + " must give an " + ApiClient.class.getName()
-                    + ", gave " + v.getClass().getName());
+            throw new ExtensionConfigurationException(what + " must give an " + ApiClient.class.getName() + ", gave "
+                    + v.getClass().getName());
         }
         return client;
     }
@@ -102,8 +105,8 @@ abstract class ClientSource {
 
         @Override
         ApiClient resolve(ExtensionContext context) {
-            List<Object> instances = new ArrayList<>(context.getTestInstances()
-                    .map(i -> i.getAllInstances()).orElse(List.of()));
+            List<Object> instances = new ArrayList<>(
+                    context.getTestInstances().map(i -> i.getAllInstances()).orElse(List.of()));
             Collections.reverse(instances);
             for (Object instance : instances) {
                 Optional<Field> field = single(instance.getClass());
@@ -133,24 +136,27 @@ abstract class ClientSource {
         private Optional<Field> single(Class<?> type) {
             List<Field> fields = finder.apply(type);
             if (fields.size() > 1) {
-                throw new ExtensionConfigurationException("more than one client " + description + " in " + type.getName()
-                        + ": " + fields.stream().map(Field::getName).collect(Collectors.joining(", ")));
+                throw new ExtensionConfigurationException(
+                        "more than one client " + description + " in " + type.getName() + ": "
+                                + fields.stream().map(Field::getName).collect(Collectors.joining(", ")));
             }
             if (fields.isEmpty()) {
                 return Optional.empty();
             }
             Field field = fields.get(0);
-            if (!ApiClient.class.isAssignableFrom(field.getType()) && !Supplier.class.isAssignableFrom(field.getType())) {
+            if (!ApiClient.class.isAssignableFrom(field.getType())
+                    && !Supplier.class.isAssignableFrom(field.getType())) {
                 throw new ExtensionConfigurationException("the client " + description + " in " + type.getName()
-                        + " must be of type ApiClient or Supplier<ApiClient>, was " + field.getType().getName());
+                        + " must be of type ApiClient or Supplier<ApiClient>, was "
+                        + field.getType().getName());
             }
             return Optional.of(field);
         }
 
         private ApiClient read(Field field, Object instance) {
             String what = "client field " + field.getDeclaringClass().getSimpleName() + "." + field.getName();
-            Object value = ReflectionSupport.tryToReadFieldValue(field, instance).getOrThrow(
-                    e -> new ExtensionConfigurationException("cannot read " + what, e));
+            Object value = ReflectionSupport.tryToReadFieldValue(field, instance)
+                    .getOrThrow(e -> new ExtensionConfigurationException("cannot read " + what, e));
             return fromValue(value, what);
         }
 

@@ -58,7 +58,9 @@ final class DeclaredStep {
             return prebuilt.description();
         }
         Class<?> type = factory.getClass();
-        return type.isHidden() || type.isSynthetic() || type.isAnonymousClass() ? "a step factory" : type.getSimpleName();
+        return type.isHidden() || type.isSynthetic() || type.isAnonymousClass()
+                ? "a step factory"
+                : type.getSimpleName();
     }
 
     @Override

@@ -14,17 +14,20 @@ final class FailureTracker {
 
     private static final Namespace NAMESPACE = Namespace.create(KubeTeardownExtension.class, "failed");
 
-    private FailureTracker() {
-    }
+    private FailureTracker() {}
 
     /** A test aborted by an assumption did not fail: nobody debugs it, so its objects are cleaned. */
     static boolean failed(Optional<Throwable> executionException) {
-        return executionException.filter(t -> !(t instanceof TestAbortedException)).isPresent();
+        return executionException
+                .filter(t -> !(t instanceof TestAbortedException))
+                .isPresent();
     }
 
     /** Records that something below each ancestor of {@code context} failed. */
     static void markAncestors(ExtensionContext context) {
-        for (Optional<ExtensionContext> p = context.getParent(); p.isPresent(); p = p.get().getParent()) {
+        for (Optional<ExtensionContext> p = context.getParent();
+                p.isPresent();
+                p = p.get().getParent()) {
             p.get().getStore(NAMESPACE).put(p.get().getUniqueId(), Boolean.TRUE);
         }
     }

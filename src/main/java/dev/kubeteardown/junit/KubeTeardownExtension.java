@@ -66,8 +66,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * the extension in a {@code static} field: JUnit calls class-level callbacks only for static
  * {@code @RegisterExtension} fields, so after-all steps in an instance field would never run.
  */
-public final class KubeTeardownExtension implements BeforeAllCallback, AfterEachCallback, AfterAllCallback,
-        ParameterResolver {
+public final class KubeTeardownExtension
+        implements BeforeAllCallback, AfterEachCallback, AfterAllCallback, ParameterResolver {
 
     /** Overrides the cleanup mode for a run: {@code always}, {@code on_success}, {@code never} (any case). */
     public static final String CLEANUP_MODE_PROPERTY = "kubeteardown.cleanup.mode";
@@ -118,8 +118,8 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
      * ({@code BackupCleanup}), every one in {@code longhorn-system}. Not for tests that run in parallel.
      */
     public static KubeTeardownExtension longhorn(Supplier<? extends ApiClient> client) {
-        return new KubeTeardownExtension(TeardownPlan.of(ClientSource.supplier(client))
-                .plus(Phase.AFTER_EACH, LonghornSteps.DEFAULTS));
+        return new KubeTeardownExtension(
+                TeardownPlan.of(ClientSource.supplier(client)).plus(Phase.AFTER_EACH, LonghornSteps.DEFAULTS));
     }
 
     /** A copy that also runs these steps after each test, after the ones already declared. */
@@ -291,8 +291,9 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
         if (parameterContext.getParameter().getType() != TeardownScope.class) {
             return false;
         }
-        Object claimedBy = extensionContext.getStore(NAMESPACE).getOrComputeIfAbsent(
-                "scope-resolver@" + extensionContext.getUniqueId(), key -> this);
+        Object claimedBy = extensionContext
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent("scope-resolver@" + extensionContext.getUniqueId(), key -> this);
         return claimedBy == this;
     }
 
@@ -320,8 +321,9 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
             TeardownReporter.LOG.info("not registering the shutdown teardown {}: CleanupMode.NEVER", target);
             return;
         }
-        store.put("shutdown", ShutdownGuard.register(steps, () -> plan.client().resolve(context),
-                TeardownScope.of(context), target));
+        store.put(
+                "shutdown",
+                ShutdownGuard.register(steps, () -> plan.client().resolve(context), TeardownScope.of(context), target));
     }
 
     private void runPhase(ExtensionContext context, TeardownPlan plan, Phase phase, boolean failed) {
@@ -336,7 +338,8 @@ public final class KubeTeardownExtension implements BeforeAllCallback, AfterEach
             TeardownReporter.skipped(context, phase, describe(steps), settings, target, scope);
             return;
         }
-        TeardownResult result = new TeardownRun(phase, steps, () -> plan.client().resolve(context), scope).execute();
+        TeardownResult result =
+                new TeardownRun(phase, steps, () -> plan.client().resolve(context), scope).execute();
         TeardownReporter.ran(context, result, settings, target);
         if (!result.isClean() && settings.policy() == FailurePolicy.FAIL) {
             throw result.toException(target);

@@ -12,9 +12,10 @@ final class LonghornSteps {
 
     /** Backup volumes, then backups, each with its defaults (namespace {@code longhorn-system}). */
     static final List<DeclaredStep> DEFAULTS = List.of(
-            DeclaredStep.of((StepFactory) client -> BackupstoreCleanup.builder(client).build()),
-            DeclaredStep.of((StepFactory) client -> BackupCleanup.builder(client).build()));
+            DeclaredStep.of(
+                    (StepFactory) client -> BackupstoreCleanup.builder(client).build()),
+            DeclaredStep.of(
+                    (StepFactory) client -> BackupCleanup.builder(client).build()));
 
-    private LonghornSteps() {
-    }
+    private LonghornSteps() {}
 }

@@ -30,10 +30,11 @@ final class ShutdownGuard implements AutoCloseable {
      *
      * @param client resolves the client when the hook runs; called at most once
      */
-    static ShutdownGuard register(List<DeclaredStep> steps, Supplier<ApiClient> client, TeardownScope scope,
-            String target) {
+    static ShutdownGuard register(
+            List<DeclaredStep> steps, Supplier<ApiClient> client, TeardownScope scope, String target) {
         Supplier<ApiClient> once = new Once(client);
-        CleanupStep[] deferred = steps.stream().map(s -> new DeferredStep(s, once, scope)).toArray(CleanupStep[]::new);
+        CleanupStep[] deferred =
+                steps.stream().map(s -> new DeferredStep(s, once, scope)).toArray(CleanupStep[]::new);
         ShutdownTeardown.Registration registration = ShutdownTeardown.register(deferred);
         LOG.debug("registered the afterAll teardown {} for JVM shutdown", target);
         return new ShutdownGuard(registration, target);

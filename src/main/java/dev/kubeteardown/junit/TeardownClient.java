@@ -18,5 +18,4 @@ import java.lang.annotation.Target;
 @Documented
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.FIELD)
-public @interface TeardownClient {
-}
+public @interface TeardownClient {}

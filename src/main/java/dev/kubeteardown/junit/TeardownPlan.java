@@ -13,8 +13,13 @@ import java.util.Objects;
  * @param declaredBy {@code extension} or {@code @KubeTeardown}, for the log
  * @param onShutdown whether the after-all steps also run from a JVM shutdown hook while the class runs
  */
-record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, CleanupMode mode,
-        FailurePolicy policy, String declaredBy, boolean onShutdown) {
+record TeardownPlan(
+        ClientSource client,
+        Map<Phase, List<DeclaredStep>> phases,
+        CleanupMode mode,
+        FailurePolicy policy,
+        String declaredBy,
+        boolean onShutdown) {
 
     TeardownPlan {
         Objects.requireNonNull(client, "client source");
@@ -43,13 +48,23 @@ record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, 
     }
 
     TeardownPlan withMode(CleanupMode newMode) {
-        return new TeardownPlan(client, phases, Objects.requireNonNull(newMode, "mode must not be null"), policy, declaredBy,
+        return new TeardownPlan(
+                client,
+                phases,
+                Objects.requireNonNull(newMode, "mode must not be null"),
+                policy,
+                declaredBy,
                 onShutdown);
     }
 
     TeardownPlan withPolicy(FailurePolicy newPolicy) {
-        return new TeardownPlan(client, phases, mode, Objects.requireNonNull(newPolicy, "failure policy must not be null"),
-                declaredBy, onShutdown);
+        return new TeardownPlan(
+                client,
+                phases,
+                mode,
+                Objects.requireNonNull(newPolicy, "failure policy must not be null"),
+                declaredBy,
+                onShutdown);
     }
 
     TeardownPlan declaredBy(String by) {
@@ -66,7 +81,11 @@ record TeardownPlan(ClientSource client, Map<Phase, List<DeclaredStep>> phases, 
         for (Phase phase : Phase.values()) {
             sb.append(", ").append(phase).append(' ').append(steps(phase));
         }
-        return sb.append(", mode ").append(mode).append(", policy ").append(policy == null ? "default" : policy)
-                .append(onShutdown ? ", on shutdown" : "").toString();
+        return sb.append(", mode ")
+                .append(mode)
+                .append(", policy ")
+                .append(policy == null ? "default" : policy)
+                .append(onShutdown ? ", on shutdown" : "")
+                .toString();
     }
 }

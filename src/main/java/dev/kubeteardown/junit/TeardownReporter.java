@@ -15,13 +15,13 @@ final class TeardownReporter {
 
     static final Logger LOG = LoggerFactory.getLogger(KubeTeardownExtension.class);
 
-    private TeardownReporter() {
-    }
+    private TeardownReporter() {}
 
     /** "for BackupIT > restores()" or "for class BackupIT", as messages name what was cleaned after. */
     static String target(ExtensionContext context, Phase phase) {
         String type = context.getTestClass().map(Class::getSimpleName).orElse("?");
-        return phase != Phase.AFTER_EACH || context.getTestMethod().isEmpty() ? "for class " + type
+        return phase != Phase.AFTER_EACH || context.getTestMethod().isEmpty()
+                ? "for class " + type
                 : "for " + type + " > " + context.getDisplayName();
     }
 
@@ -31,7 +31,10 @@ final class TeardownReporter {
         if (result.isClean()) {
             LOG.info("{}", line);
         } else if (settings.policy() == FailurePolicy.WARN) {
-            LOG.warn("{}; not failing the test due to FailurePolicy.WARN:\n{}", line, result.toException(target).getMessage());
+            LOG.warn(
+                    "{}; not failing the test due to FailurePolicy.WARN:\n{}",
+                    line,
+                    result.toException(target).getMessage());
         } else {
             LOG.warn("{}\n{}", line, result.details());
         }
@@ -45,9 +48,15 @@ final class TeardownReporter {
      * Reports a skip, naming what is kept and why, e.g. "Skipping cleanup of backups.longhorn.io/v1beta2 in
      * namespace longhorn-system for BackupIT > restores() due to CleanupMode.ON_SUCCESS: ...".
      */
-    static void skipped(ExtensionContext context, Phase phase, List<String> kept, TeardownSettings settings,
-            String target, TeardownScope scope) {
-        String why = settings.mode() == CleanupMode.NEVER ? "objects are kept"
+    static void skipped(
+            ExtensionContext context,
+            Phase phase,
+            List<String> kept,
+            TeardownSettings settings,
+            String target,
+            TeardownScope scope) {
+        String why = settings.mode() == CleanupMode.NEVER
+                ? "objects are kept"
                 : (phase == Phase.AFTER_EACH ? "the test failed" : "a test or the class failed")
                         + ", its objects are kept for debugging";
         String line = "Skipping cleanup of " + String.join(", ", kept) + " " + target

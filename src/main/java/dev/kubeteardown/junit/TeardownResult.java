@@ -59,13 +59,23 @@ final class TeardownResult {
                 resources.add(s.description());
             }
             if (s.failure() != null && (s.report() == null || s.report().isClean())) {
-                outcomes.add(new Outcome(s.description(), null, "", "", Outcome.Status.FAILED,
-                        "step " + s.number() + " did not complete: " + s.failure(), 0, Duration.ZERO, 0, List.of(), null));
+                outcomes.add(new Outcome(
+                        s.description(),
+                        null,
+                        "",
+                        "",
+                        Outcome.Status.FAILED,
+                        "step " + s.number() + " did not complete: " + s.failure(),
+                        0,
+                        Duration.ZERO,
+                        0,
+                        List.of(),
+                        null));
             }
         }
         String scope = scopes.stream().distinct().collect(Collectors.joining("; "));
-        return new CleanupReport(String.join(", ", resources), scope.isEmpty() ? "(no step reported)" : scope,
-                outcomes, took, notes);
+        return new CleanupReport(
+                String.join(", ", resources), scope.isEmpty() ? "(no step reported)" : scope, outcomes, took, notes);
     }
 
     CleanupReport report() {
@@ -82,14 +92,25 @@ final class TeardownResult {
 
     /** One line: steps, objects, counts per outcome, duration, clean or not. */
     String summary() {
-        long objects = combined.outcomes().stream().filter(o -> !o.isScopeOutcome()).count();
-        String counts = combined.counts().entrySet().stream().filter(e -> e.getValue() > 0)
-                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        long objects =
+                combined.outcomes().stream().filter(o -> !o.isScopeOutcome()).count();
+        String counts = combined.counts().entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(" "));
         long failedSteps = steps.stream().filter(s -> s.failure() != null).count();
-        return String.format(Locale.ROOT, "%s: %d step%s%s, %d object%s%s in %.2f s, %s", phase, steps.size(),
-                steps.size() == 1 ? "" : "s", failedSteps == 0 ? "" : " (" + failedSteps + " threw)", objects,
-                objects == 1 ? "" : "s", counts.isEmpty() ? "" : ", " + counts,
-                combined.duration().toMillis() / 1000.0, isClean() ? "clean" : "NOT CLEAN");
+        return String.format(
+                Locale.ROOT,
+                "%s: %d step%s%s, %d object%s%s in %.2f s, %s",
+                phase,
+                steps.size(),
+                steps.size() == 1 ? "" : "s",
+                failedSteps == 0 ? "" : " (" + failedSteps + " threw)",
+                objects,
+                objects == 1 ? "" : "s",
+                counts.isEmpty() ? "" : ", " + counts,
+                combined.duration().toMillis() / 1000.0,
+                isClean() ? "clean" : "NOT CLEAN");
     }
 
     /** One line per step, in order. */
@@ -99,13 +120,17 @@ final class TeardownResult {
 
     /** The exception for a phase that is not clean; {@code target} names the test or class. */
     KubeTeardownFailedException toException(String target) {
-        long notClean = steps.stream().filter(s -> s.failure() != null || !s.report().isClean()).count();
+        long notClean = steps.stream()
+                .filter(s -> s.failure() != null || !s.report().isClean())
+                .count();
         int problems = combined.problems().size();
         String headline = "Cleanup " + phase + " " + target + " is not clean: " + problems + " problem"
                 + (problems == 1 ? "" : "s") + " (FAILED or STUCK) in " + notClean + " of " + steps.size() + " step"
                 + (steps.size() == 1 ? "" : "s");
         Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        List<Throwable> failures = steps.stream().map(StepResult::failure).filter(f -> f != null && seen.add(f))
+        List<Throwable> failures = steps.stream()
+                .map(StepResult::failure)
+                .filter(f -> f != null && seen.add(f))
                 .collect(Collectors.toList());
         return new KubeTeardownFailedException(combined, headline, failures);
     }

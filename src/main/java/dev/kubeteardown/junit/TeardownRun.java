@@ -53,7 +53,10 @@ final class TeardownRun {
             DeclaredStep declared = steps.get(i);
             int number = i + 1;
             if (interrupted) {
-                results.add(new TeardownResult.StepResult(number, declared.describe(), null,
+                results.add(new TeardownResult.StepResult(
+                        number,
+                        declared.describe(),
+                        null,
                         new InterruptedException("not run: an earlier step was interrupted")));
                 continue;
             }

@@ -1,7 +1,6 @@
 package dev.kubeteardown.junit;
 
 import dev.kubeteardown.RunLabels;
-
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -49,10 +48,13 @@ public final class TeardownScope {
 
     /** The scope of the test or container of this context; the run id is kept in the root context's store. */
     static TeardownScope of(ExtensionContext context) {
-        String runId = context.getRoot().getStore(NAMESPACE)
+        String runId = context.getRoot()
+                .getStore(NAMESPACE)
                 .getOrComputeIfAbsent("run-id", key -> TeardownSettings.runId(context), String.class);
-        String readable = context.getTestMethod().map(Method::getName)
-                .or(() -> context.getTestClass().map(Class::getSimpleName)).orElse(context.getDisplayName());
+        String readable = context.getTestMethod()
+                .map(Method::getName)
+                .or(() -> context.getTestClass().map(Class::getSimpleName))
+                .orElse(context.getDisplayName());
         return of(runId, context.getUniqueId(), readable);
     }
 
@@ -91,7 +93,8 @@ public final class TeardownScope {
      * start time), so a {@link dev.kubeteardown.StaleRunSweep} can find what a killed run leaked.
      */
     public Map<String, String> labels() {
-        Map<String, String> labels = new java.util.HashMap<>(RunLabels.of(runId, RunLabels.current().started()).labels());
+        Map<String, String> labels = new java.util.HashMap<>(
+                RunLabels.of(runId, RunLabels.current().started()).labels());
         labels.put(TEST_LABEL, labelValue);
         return Map.copyOf(labels);
     }
@@ -119,7 +122,8 @@ public final class TeardownScope {
      */
     public String uniqueName(String prefix) {
         Objects.requireNonNull(prefix, "prefix must not be null");
-        if (prefix.length() > MAX_LABEL_VALUE - HASH_CHARS - 1 || !DNS_LABEL.matcher(prefix).matches()) {
+        if (prefix.length() > MAX_LABEL_VALUE - HASH_CHARS - 1
+                || !DNS_LABEL.matcher(prefix).matches()) {
             throw new IllegalArgumentException("prefix must be a lower-case DNS label of at most "
                     + (MAX_LABEL_VALUE - HASH_CHARS - 1) + " characters, was \"" + prefix + "\"");
         }
@@ -127,7 +131,9 @@ public final class TeardownScope {
     }
 
     static void requireLabelValue(String what, String value) {
-        if (value == null || value.length() > MAX_LABEL_VALUE || !LABEL_VALUE.matcher(value).matches()) {
+        if (value == null
+                || value.length() > MAX_LABEL_VALUE
+                || !LABEL_VALUE.matcher(value).matches()) {
             throw new IllegalArgumentException(what + " must be a label value (at most 63 of [A-Za-z0-9-_.],"
                     + " starting and ending alphanumeric), was \"" + value + "\"");
         }

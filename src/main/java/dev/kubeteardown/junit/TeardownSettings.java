@@ -1,7 +1,6 @@
 package dev.kubeteardown.junit;
 
 import dev.kubeteardown.RunLabels;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,6 +17,7 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
 
     /** Without parameter or a value in code. */
     static final CleanupMode DEFAULT_MODE = CleanupMode.ALWAYS;
+
     static final FailurePolicy DEFAULT_POLICY = FailurePolicy.FAIL;
 
     /**
@@ -26,15 +26,16 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
      * @param declaredBy where the declared values come from, for the log ({@code extension}, {@code @KubeTeardown})
      * @throws ExtensionConfigurationException when a parameter is set to a value that is not a constant of its enum
      */
-    static TeardownSettings resolve(ExtensionContext context, CleanupMode declaredMode, FailurePolicy declaredPolicy,
-            String declaredBy) {
+    static TeardownSettings resolve(
+            ExtensionContext context, CleanupMode declaredMode, FailurePolicy declaredPolicy, String declaredBy) {
         CleanupMode mode = DEFAULT_MODE;
         String modeSource = "default";
         if (declaredMode != null && declaredMode != CleanupMode.DEFAULT) {
             mode = declaredMode;
             modeSource = declaredBy;
         }
-        Optional<CleanupMode> modeParameter = parameter(context, KubeTeardownExtension.CLEANUP_MODE_PROPERTY, CleanupMode.class)
+        Optional<CleanupMode> modeParameter = parameter(
+                        context, KubeTeardownExtension.CLEANUP_MODE_PROPERTY, CleanupMode.class)
                 .filter(m -> m != CleanupMode.DEFAULT);
         if (modeParameter.isPresent()) {
             mode = modeParameter.get();
@@ -42,7 +43,8 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
         }
         FailurePolicy policy = declaredPolicy == null ? DEFAULT_POLICY : declaredPolicy;
         String policySource = declaredPolicy == null ? "default" : declaredBy;
-        Optional<FailurePolicy> policyParameter = parameter(context, KubeTeardownExtension.FAILURE_POLICY_PROPERTY, FailurePolicy.class);
+        Optional<FailurePolicy> policyParameter =
+                parameter(context, KubeTeardownExtension.FAILURE_POLICY_PROPERTY, FailurePolicy.class);
         if (policyParameter.isPresent()) {
             policy = policyParameter.get();
             policySource = KubeTeardownExtension.FAILURE_POLICY_PROPERTY;
@@ -87,7 +89,8 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
      * parameter wins: it is the more specific setting.
      */
     static Optional<String> raw(ExtensionContext context, String key) {
-        Optional<String> parameter = context.getConfigurationParameter(key).map(String::trim).filter(s -> !s.isEmpty());
+        Optional<String> parameter =
+                context.getConfigurationParameter(key).map(String::trim).filter(s -> !s.isEmpty());
         if (parameter.isPresent()) {
             return parameter;
         }

@@ -20,8 +20,7 @@ public final class Longhorn {
     /** Label on a Backup naming its backup target (Longhorn 1.8+). */
     public static final String BACKUP_TARGET_LABEL = "backup-target";
 
-    private Longhorn() {
-    }
+    private Longhorn() {}
 
     /** {@code backups.longhorn.io} at the given version. */
     public static ResourceType backups(String apiVersion) {

@@ -16,7 +16,9 @@ public abstract class LonghornCleanupBuilder<B extends LonghornCleanupBuilder<B>
     private final String plural;
 
     LonghornCleanupBuilder(ApiClient client, String plural) {
-        super(client, ResourceType.namespaced(Longhorn.GROUP, Longhorn.DEFAULT_API_VERSION, plural),
+        super(
+                client,
+                ResourceType.namespaced(Longhorn.GROUP, Longhorn.DEFAULT_API_VERSION, plural),
                 Longhorn.DEFAULT_NAMESPACE);
         this.plural = plural;
     }
@@ -33,7 +35,8 @@ public abstract class LonghornCleanupBuilder<B extends LonghornCleanupBuilder<B>
      * backupstore poll may then re-create the object). Default {@code false}.
      */
     public B deleteCustomResourceOnly(boolean customResourceOnly) {
-        return customResourceOnly ? labelBeforeDelete(Longhorn.DELETE_CUSTOM_RESOURCE_ONLY_LABEL, "true")
+        return customResourceOnly
+                ? labelBeforeDelete(Longhorn.DELETE_CUSTOM_RESOURCE_ONLY_LABEL, "true")
                 : noLabelBeforeDelete(Longhorn.DELETE_CUSTOM_RESOURCE_ONLY_LABEL);
     }
 }

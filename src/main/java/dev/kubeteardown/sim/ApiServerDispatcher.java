@@ -18,160 +18,189 @@ import java.util.function.Supplier;
  */
 final class ApiServerDispatcher extends Dispatcher {
 
-  private final ObjectStore store;
-  private final ResourceOperations operations;
-  private final Dispatcher fallback;
-  private final RequestStats stats;
-  private final Set<String> notServed;
-  private final Supplier<FaultInjector> faults;
+    private final ObjectStore store;
+    private final ResourceOperations operations;
+    private final Dispatcher fallback;
+    private final RequestStats stats;
+    private final Set<String> notServed;
+    private final Supplier<FaultInjector> faults;
 
-  /**
-   * @param notServed {@code group/version} strings answered 404 (core group: {@code /v1})
-   */
-  ApiServerDispatcher(ObjectStore store, ResourceOperations operations, Dispatcher fallback, RequestStats stats,
-      Set<String> notServed, Supplier<FaultInjector> faults) {
-    this.store = store;
-    this.operations = operations;
-    this.fallback = fallback;
-    this.stats = stats;
-    this.notServed = Set.copyOf(notServed);
-    this.faults = faults;
-  }
-
-  @Override
-  public MockResponse dispatch(RecordedRequest request) {
-    RequestInfo info = RequestInfo.parse(request.getMethod(), request.getPath());
-    if (!info.resourceRequest()) {
-      return nonResource(info, request);
+    /**
+     * @param notServed {@code group/version} strings answered 404 (core group: {@code /v1})
+     */
+    ApiServerDispatcher(
+            ObjectStore store,
+            ResourceOperations operations,
+            Dispatcher fallback,
+            RequestStats stats,
+            Set<String> notServed,
+            Supplier<FaultInjector> faults) {
+        this.store = store;
+        this.operations = operations;
+        this.fallback = fallback;
+        this.stats = stats;
+        this.notServed = Set.copyOf(notServed);
+        this.faults = faults;
     }
-    if (info.verb() == null) {
-      return StatusResponses.of(StatusException.methodNotAllowed(info.method()));
-    }
-    stats.request(info.verb(), info.resource());
-    FaultInjector injector = faults.get();
-    FaultInjector.Decision decision = injector.decide(info);
-    decision.fired().forEach(stats::fault);
-    MockResponse response;
-    try {
-      ApiResource served = route(info);
-      response = decision.terminal() == null
-          ? serve(served, info, request, false)
-          : injected(decision.terminal(), served, info, request, injector.plan().user());
-    } catch (StatusException e) {
-      response = StatusResponses.of(e);
-    }
-    return delayed(response, decision.delay());
-  }
 
-  @Override
-  public void shutdown() {
-    fallback.shutdown();
-  }
-
-  @Override
-  public void releaseResources() {
-    fallback.releaseResources();
-  }
-
-  /** The served resource, or null to fall through to the fabric8 mock; throws 404 for what is ours but absent. */
-  private ApiResource route(RequestInfo info) {
-    if (notServed.contains(info.group() + "/" + info.version())) {
-      throw StatusException.notServed();
-    }
-    ApiResource served = store.resolve(info.group(), info.version(), info.resource());
-    if (served == null && ownsGroup(info.group())) {
-      throw StatusException.notServed();
-    }
-    return served;
-  }
-
-  private boolean ownsGroup(String group) {
-    return !group.isEmpty() && store.served().stream().anyMatch(r -> r.group().equals(group));
-  }
-
-  private MockResponse serve(ApiResource served, RequestInfo info, RecordedRequest request, boolean expire) {
-    if (served == null) {
-      return delegate(info, request);
-    }
-    return operations.handle(served, info, request.getBody().getBytes(), request.getHeader("Content-Type"), expire);
-  }
-
-  private MockResponse injected(FaultPlan.Effect fault, ApiResource served, RequestInfo info,
-      RecordedRequest request, String user) {
-    return switch (fault.kind()) {
-      case FORBIDDEN -> throw StatusException.forbidden(served, info.resourceWithSubresource(), info.group(),
-          info.name(), info.verb(), info.namespace(), user);
-      case UNAUTHORIZED -> throw StatusException.unauthorized();
-      case ERROR_STATUS -> throw StatusException.serverError(fault.code(), fault.retryAfter());
-      case DISCONNECT -> new SpecialResponses.Disconnect();
-      case NOT_FOUND_RACE -> {
-        if (served != null) {
-          store.forceRemove(served, info.namespace(), info.name());
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+        RequestInfo info = RequestInfo.parse(request.getMethod(), request.getPath());
+        if (!info.resourceRequest()) {
+            return nonResource(info, request);
         }
-        yield fault.body() == NotFoundBody.EMPTY ? StatusResponses.emptyNotFound()
-            : StatusResponses.of(StatusException.notFound(resourceFor(served, info), info.name()));
-      }
-      case RECREATE_RACE -> {
-        if (served != null) {
-          store.recreate(served, info.namespace(), info.name());
+        if (info.verb() == null) {
+            return StatusResponses.of(StatusException.methodNotAllowed(info.method()));
         }
-        yield serve(served, info, request, false);
-      }
-      case EXPIRED_CONTINUE -> serve(served, info, request, true);
-      case LATENCY, SLOW_RESPONSE -> serve(served, info, request, false);
-    };
-  }
-
-  /** Passes the request to the fabric8 mock and replaces its empty 404 bodies by a real Status. */
-  private MockResponse delegate(RequestInfo info, RecordedRequest request) {
-    String upgrade = request.getHeader("Upgrade");
-    if (info.verb() == Verb.WATCH && (upgrade == null || !upgrade.toLowerCase(Locale.ROOT).contains("websocket"))) {
-      // the fabric8 mock watches over WebSockets only; say so rather than end the stream at once
-      throw StatusException.methodNotAllowed("watch over HTTP is served for the simulator's own resource types; "
-          + "use a WebSocket or poll");
-    }
-    MockResponse response = fallback.dispatch(request);
-    if (response.code() == 404 && (response.getBody() == null || response.getBody().size() == 0)) {
-      return info.name() == null ? StatusResponses.of(StatusException.notServed())
-          : StatusResponses.of(StatusException.notFound(resourceFor(null, info), info.name()));
-    }
-    return response;
-  }
-
-  /** Discovery for served groups (404 for their other versions); everything else goes to the fabric8 mock. */
-  private MockResponse nonResource(RequestInfo info, RecordedRequest request) {
-    if ("GET".equals(info.method())) {
-      String group = info.group();
-      String version = info.version();
-      if (group == null && info.path().startsWith("/apis/")) {
-        group = info.path().substring("/apis/".length()).replace("/", "");
-      }
-      if (group != null && version != null) {
-        MockResponse discovery = notServed.contains(group + "/" + version) ? null
-            : Discovery.resourceList(store.served(), group, version);
-        if (discovery != null) {
-          return discovery;
+        stats.request(info.verb(), info.resource());
+        FaultInjector injector = faults.get();
+        FaultInjector.Decision decision = injector.decide(info);
+        decision.fired().forEach(stats::fault);
+        MockResponse response;
+        try {
+            ApiResource served = route(info);
+            response = decision.terminal() == null
+                    ? serve(served, info, request, false)
+                    : injected(
+                            decision.terminal(),
+                            served,
+                            info,
+                            request,
+                            injector.plan().user());
+        } catch (StatusException e) {
+            response = StatusResponses.of(e);
         }
-        if (notServed.contains(group + "/" + version) || ownsGroup(group)) {
-          return StatusResponses.of(StatusException.notServed());
+        return delayed(response, decision.delay());
+    }
+
+    @Override
+    public void shutdown() {
+        fallback.shutdown();
+    }
+
+    @Override
+    public void releaseResources() {
+        fallback.releaseResources();
+    }
+
+    /** The served resource, or null to fall through to the fabric8 mock; throws 404 for what is ours but absent. */
+    private ApiResource route(RequestInfo info) {
+        if (notServed.contains(info.group() + "/" + info.version())) {
+            throw StatusException.notServed();
         }
-      } else if (group != null && ownsGroup(group)) {
-        return Discovery.group(store.served(), group);
-      }
+        ApiResource served = store.resolve(info.group(), info.version(), info.resource());
+        if (served == null && ownsGroup(info.group())) {
+            throw StatusException.notServed();
+        }
+        return served;
     }
-    return fallback.dispatch(request);
-  }
 
-  private static ApiResource resourceFor(ApiResource served, RequestInfo info) {
-    return served != null ? served
-        : new ApiResource(info.group(), info.version(), info.resource(), info.resource(), info.namespace() != null,
-            List.of());
-  }
-
-  private static MockResponse delayed(MockResponse response, Duration delay) {
-    if (!delay.isZero()) {
-      response.setBodyDelay(delay);
+    private boolean ownsGroup(String group) {
+        return !group.isEmpty()
+                && store.served().stream().anyMatch(r -> r.group().equals(group));
     }
-    return response;
-  }
+
+    private MockResponse serve(ApiResource served, RequestInfo info, RecordedRequest request, boolean expire) {
+        if (served == null) {
+            return delegate(info, request);
+        }
+        return operations.handle(served, info, request.getBody().getBytes(), request.getHeader("Content-Type"), expire);
+    }
+
+    private MockResponse injected(
+            FaultPlan.Effect fault, ApiResource served, RequestInfo info, RecordedRequest request, String user) {
+        return switch (fault.kind()) {
+            case FORBIDDEN ->
+                throw StatusException.forbidden(
+                        served,
+                        info.resourceWithSubresource(),
+                        info.group(),
+                        info.name(),
+                        info.verb(),
+                        info.namespace(),
+                        user);
+            case UNAUTHORIZED -> throw StatusException.unauthorized();
+            case ERROR_STATUS -> throw StatusException.serverError(fault.code(), fault.retryAfter());
+            case DISCONNECT -> new SpecialResponses.Disconnect();
+            case NOT_FOUND_RACE -> {
+                if (served != null) {
+                    store.forceRemove(served, info.namespace(), info.name());
+                }
+                yield fault.body() == NotFoundBody.EMPTY
+                        ? StatusResponses.emptyNotFound()
+                        : StatusResponses.of(StatusException.notFound(resourceFor(served, info), info.name()));
+            }
+            case RECREATE_RACE -> {
+                if (served != null) {
+                    store.recreate(served, info.namespace(), info.name());
+                }
+                yield serve(served, info, request, false);
+            }
+            case EXPIRED_CONTINUE -> serve(served, info, request, true);
+            case LATENCY, SLOW_RESPONSE -> serve(served, info, request, false);
+        };
+    }
+
+    /** Passes the request to the fabric8 mock and replaces its empty 404 bodies by a real Status. */
+    private MockResponse delegate(RequestInfo info, RecordedRequest request) {
+        String upgrade = request.getHeader("Upgrade");
+        if (info.verb() == Verb.WATCH
+                && (upgrade == null || !upgrade.toLowerCase(Locale.ROOT).contains("websocket"))) {
+            // the fabric8 mock watches over WebSockets only; say so rather than end the stream at once
+            throw StatusException.methodNotAllowed(
+                    "watch over HTTP is served for the simulator's own resource types; " + "use a WebSocket or poll");
+        }
+        MockResponse response = fallback.dispatch(request);
+        if (response.code() == 404
+                && (response.getBody() == null || response.getBody().size() == 0)) {
+            return info.name() == null
+                    ? StatusResponses.of(StatusException.notServed())
+                    : StatusResponses.of(StatusException.notFound(resourceFor(null, info), info.name()));
+        }
+        return response;
+    }
+
+    /** Discovery for served groups (404 for their other versions); everything else goes to the fabric8 mock. */
+    private MockResponse nonResource(RequestInfo info, RecordedRequest request) {
+        if ("GET".equals(info.method())) {
+            String group = info.group();
+            String version = info.version();
+            if (group == null && info.path().startsWith("/apis/")) {
+                group = info.path().substring("/apis/".length()).replace("/", "");
+            }
+            if (group != null && version != null) {
+                MockResponse discovery = notServed.contains(group + "/" + version)
+                        ? null
+                        : Discovery.resourceList(store.served(), group, version);
+                if (discovery != null) {
+                    return discovery;
+                }
+                if (notServed.contains(group + "/" + version) || ownsGroup(group)) {
+                    return StatusResponses.of(StatusException.notServed());
+                }
+            } else if (group != null && ownsGroup(group)) {
+                return Discovery.group(store.served(), group);
+            }
+        }
+        return fallback.dispatch(request);
+    }
+
+    private static ApiResource resourceFor(ApiResource served, RequestInfo info) {
+        return served != null
+                ? served
+                : new ApiResource(
+                        info.group(),
+                        info.version(),
+                        info.resource(),
+                        info.resource(),
+                        info.namespace() != null,
+                        List.of());
+    }
+
+    private static MockResponse delayed(MockResponse response, Duration delay) {
+        if (!delay.isZero()) {
+            response.setBodyDelay(delay);
+        }
+        return response;
+    }
 }

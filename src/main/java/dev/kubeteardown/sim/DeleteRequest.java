@@ -9,23 +9,25 @@ import tools.jackson.databind.JsonNode;
  */
 record DeleteRequest(ObjectStore.Preconditions preconditions, boolean dryRun) {
 
-  static DeleteRequest parse(RequestInfo request, byte[] body) {
-    boolean dryRun = request.dryRun();
-    if (body == null || body.length == 0) {
-      return new DeleteRequest(ObjectStore.Preconditions.NONE, dryRun);
+    static DeleteRequest parse(RequestInfo request, byte[] body) {
+        boolean dryRun = request.dryRun();
+        if (body == null || body.length == 0) {
+            return new DeleteRequest(ObjectStore.Preconditions.NONE, dryRun);
+        }
+        JsonNode options = Json.parse(body);
+        if (options.isNull()) {
+            return new DeleteRequest(ObjectStore.Preconditions.NONE, dryRun);
+        }
+        JsonNode preconditions = options.path("preconditions");
+        for (JsonNode mode : options.path("dryRun")) {
+            if (!mode.isString() || !mode.stringValue().equals("All")) {
+                throw StatusException.badRequest("dryRun: Unsupported value: " + mode + ": supported values: \"All\"");
+            }
+            dryRun = true;
+        }
+        return new DeleteRequest(
+                new ObjectStore.Preconditions(
+                        Json.text(preconditions, "uid"), Json.text(preconditions, "resourceVersion")),
+                dryRun);
     }
-    JsonNode options = Json.parse(body);
-    if (options.isNull()) {
-      return new DeleteRequest(ObjectStore.Preconditions.NONE, dryRun);
-    }
-    JsonNode preconditions = options.path("preconditions");
-    for (JsonNode mode : options.path("dryRun")) {
-      if (!mode.isString() || !mode.stringValue().equals("All")) {
-        throw StatusException.badRequest("dryRun: Unsupported value: " + mode + ": supported values: \"All\"");
-      }
-      dryRun = true;
-    }
-    return new DeleteRequest(new ObjectStore.Preconditions(Json.text(preconditions, "uid"),
-        Json.text(preconditions, "resourceVersion")), dryRun);
-  }
 }

@@ -10,63 +10,67 @@ import tools.jackson.databind.node.ObjectNode;
 /** API discovery documents for the served groups, so that discovery-based clients find the kinds. */
 final class Discovery {
 
-  private static final List<String> VERBS =
-      List.of("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch");
+    private static final List<String> VERBS =
+            List.of("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch");
 
-  private Discovery() {}
+    private Discovery() {}
 
-  /** {@code /apis/<group>/<version>}: an APIResourceList, or null when nothing is served there. */
-  static MockResponse resourceList(Collection<ApiResource> served, String group, String version) {
-    List<ApiResource> resources = served.stream()
-        .filter(r -> r.group().equals(group) && r.version().equals(version)).toList();
-    if (resources.isEmpty()) {
-      return null;
+    /** {@code /apis/<group>/<version>}: an APIResourceList, or null when nothing is served there. */
+    static MockResponse resourceList(Collection<ApiResource> served, String group, String version) {
+        List<ApiResource> resources = served.stream()
+                .filter(r -> r.group().equals(group) && r.version().equals(version))
+                .toList();
+        if (resources.isEmpty()) {
+            return null;
+        }
+        ObjectNode list = Json.object();
+        list.put("kind", "APIResourceList");
+        list.put("apiVersion", "v1");
+        list.put("groupVersion", resources.get(0).apiVersion());
+        ArrayNode items = list.putArray("resources");
+        for (ApiResource resource : resources) {
+            ObjectNode item = items.addObject();
+            item.put("name", resource.plural());
+            item.put("singularName", resource.kind().toLowerCase(Locale.ROOT));
+            item.put("namespaced", resource.namespaced());
+            item.put("kind", resource.kind());
+            item.set("verbs", Json.stringArray(VERBS));
+            if (!resource.shortNames().isEmpty()) {
+                item.set("shortNames", Json.stringArray(resource.shortNames()));
+            }
+            ObjectNode status = items.addObject();
+            status.put("name", resource.plural() + "/status");
+            status.put("singularName", "");
+            status.put("namespaced", resource.namespaced());
+            status.put("kind", resource.kind());
+            status.set("verbs", Json.stringArray(List.of("get", "patch", "update")));
+        }
+        return StatusResponses.json(200, Json.bytes(list));
     }
-    ObjectNode list = Json.object();
-    list.put("kind", "APIResourceList");
-    list.put("apiVersion", "v1");
-    list.put("groupVersion", resources.get(0).apiVersion());
-    ArrayNode items = list.putArray("resources");
-    for (ApiResource resource : resources) {
-      ObjectNode item = items.addObject();
-      item.put("name", resource.plural());
-      item.put("singularName", resource.kind().toLowerCase(Locale.ROOT));
-      item.put("namespaced", resource.namespaced());
-      item.put("kind", resource.kind());
-      item.set("verbs", Json.stringArray(VERBS));
-      if (!resource.shortNames().isEmpty()) {
-        item.set("shortNames", Json.stringArray(resource.shortNames()));
-      }
-      ObjectNode status = items.addObject();
-      status.put("name", resource.plural() + "/status");
-      status.put("singularName", "");
-      status.put("namespaced", resource.namespaced());
-      status.put("kind", resource.kind());
-      status.set("verbs", Json.stringArray(List.of("get", "patch", "update")));
-    }
-    return StatusResponses.json(200, Json.bytes(list));
-  }
 
-  /** {@code /apis/<group>}: an APIGroup, or null when the group is not served. */
-  static MockResponse group(Collection<ApiResource> served, String group) {
-    List<String> versions = served.stream().filter(r -> r.group().equals(group) && !group.isEmpty())
-        .map(ApiResource::version).distinct().toList();
-    if (versions.isEmpty()) {
-      return null;
+    /** {@code /apis/<group>}: an APIGroup, or null when the group is not served. */
+    static MockResponse group(Collection<ApiResource> served, String group) {
+        List<String> versions = served.stream()
+                .filter(r -> r.group().equals(group) && !group.isEmpty())
+                .map(ApiResource::version)
+                .distinct()
+                .toList();
+        if (versions.isEmpty()) {
+            return null;
+        }
+        ObjectNode body = Json.object();
+        body.put("kind", "APIGroup");
+        body.put("apiVersion", "v1");
+        body.put("name", group);
+        ArrayNode list = body.putArray("versions");
+        for (String version : versions) {
+            ObjectNode entry = list.addObject();
+            entry.put("groupVersion", group + "/" + version);
+            entry.put("version", version);
+        }
+        ObjectNode preferred = body.putObject("preferredVersion");
+        preferred.put("groupVersion", group + "/" + versions.get(0));
+        preferred.put("version", versions.get(0));
+        return StatusResponses.json(200, Json.bytes(body));
     }
-    ObjectNode body = Json.object();
-    body.put("kind", "APIGroup");
-    body.put("apiVersion", "v1");
-    body.put("name", group);
-    ArrayNode list = body.putArray("versions");
-    for (String version : versions) {
-      ObjectNode entry = list.addObject();
-      entry.put("groupVersion", group + "/" + version);
-      entry.put("version", version);
-    }
-    ObjectNode preferred = body.putObject("preferredVersion");
-    preferred.put("groupVersion", group + "/" + versions.get(0));
-    preferred.put("version", versions.get(0));
-    return StatusResponses.json(200, Json.bytes(body));
-  }
 }

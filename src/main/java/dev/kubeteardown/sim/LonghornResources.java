@@ -5,38 +5,39 @@ import java.util.List;
 /** Longhorn names the simulator plays by, as in Longhorn 1.8 to 1.12 ({@code longhorn.io/v1beta2}). */
 public final class LonghornResources {
 
-  public static final String GROUP = "longhorn.io";
-  public static final String VERSION = "v1beta2";
-  public static final String NAMESPACE = "longhorn-system";
-  /** The finalizer Longhorn keeps until the remote (backupstore) side of a delete is done. */
-  public static final String FINALIZER = "longhorn.io";
-  /** Unprefixed label on backups (and backup volumes) naming the Longhorn volume. */
-  public static final String LABEL_BACKUP_VOLUME = "backup-volume";
-  /** Unprefixed label naming the backup target (1.8+). */
-  public static final String LABEL_BACKUP_TARGET = "backup-target";
-  /** With value {@code "true"} on a Backup or BackupVolume: deleting it keeps the backupstore data. */
-  public static final String LABEL_DELETE_CUSTOM_RESOURCE_ONLY = "longhorn.io/delete-custom-resource-only";
-  public static final String DEFAULT_BACKUP_TARGET = "default";
+    public static final String GROUP = "longhorn.io";
+    public static final String VERSION = "v1beta2";
+    public static final String NAMESPACE = "longhorn-system";
+    /** The finalizer Longhorn keeps until the remote (backupstore) side of a delete is done. */
+    public static final String FINALIZER = "longhorn.io";
+    /** Unprefixed label on backups (and backup volumes) naming the Longhorn volume. */
+    public static final String LABEL_BACKUP_VOLUME = "backup-volume";
+    /** Unprefixed label naming the backup target (1.8+). */
+    public static final String LABEL_BACKUP_TARGET = "backup-target";
+    /** With value {@code "true"} on a Backup or BackupVolume: deleting it keeps the backupstore data. */
+    public static final String LABEL_DELETE_CUSTOM_RESOURCE_ONLY = "longhorn.io/delete-custom-resource-only";
 
-  public static final ApiResource BACKUPS = longhorn("Backup", "backups", "lhb");
-  public static final ApiResource BACKUP_VOLUMES = longhorn("BackupVolume", "backupvolumes", "lhbv");
-  public static final ApiResource BACKUP_TARGETS = longhorn("BackupTarget", "backuptargets", "lhbt");
-  public static final ApiResource SYSTEM_BACKUPS = longhorn("SystemBackup", "systembackups", "lhsb");
-  public static final ApiResource BACKUP_BACKING_IMAGES =
-      longhorn("BackupBackingImage", "backupbackingimages", "lhbbi");
-  public static final ApiResource VOLUMES = longhorn("Volume", "volumes", "lhv");
-  public static final ApiResource SNAPSHOTS = longhorn("Snapshot", "snapshots", "lhsnap");
-  /** Core {@code v1} namespaces, served so that {@value #NAMESPACE} exists like on a real cluster. */
-  public static final ApiResource NAMESPACES =
-      new ApiResource("", "v1", "Namespace", "namespaces", false, List.of("ns"));
+    public static final String DEFAULT_BACKUP_TARGET = "default";
 
-  /** Every Longhorn kind the simulator serves. */
-  public static final List<ApiResource> ALL = List.of(
-      BACKUPS, BACKUP_VOLUMES, BACKUP_TARGETS, SYSTEM_BACKUPS, BACKUP_BACKING_IMAGES, VOLUMES, SNAPSHOTS);
+    public static final ApiResource BACKUPS = longhorn("Backup", "backups", "lhb");
+    public static final ApiResource BACKUP_VOLUMES = longhorn("BackupVolume", "backupvolumes", "lhbv");
+    public static final ApiResource BACKUP_TARGETS = longhorn("BackupTarget", "backuptargets", "lhbt");
+    public static final ApiResource SYSTEM_BACKUPS = longhorn("SystemBackup", "systembackups", "lhsb");
+    public static final ApiResource BACKUP_BACKING_IMAGES =
+            longhorn("BackupBackingImage", "backupbackingimages", "lhbbi");
+    public static final ApiResource VOLUMES = longhorn("Volume", "volumes", "lhv");
+    public static final ApiResource SNAPSHOTS = longhorn("Snapshot", "snapshots", "lhsnap");
+    /** Core {@code v1} namespaces, served so that {@value #NAMESPACE} exists like on a real cluster. */
+    public static final ApiResource NAMESPACES =
+            new ApiResource("", "v1", "Namespace", "namespaces", false, List.of("ns"));
 
-  private LonghornResources() {}
+    /** Every Longhorn kind the simulator serves. */
+    public static final List<ApiResource> ALL =
+            List.of(BACKUPS, BACKUP_VOLUMES, BACKUP_TARGETS, SYSTEM_BACKUPS, BACKUP_BACKING_IMAGES, VOLUMES, SNAPSHOTS);
 
-  private static ApiResource longhorn(String kind, String plural, String shortName) {
-    return new ApiResource(GROUP, VERSION, kind, plural, true, List.of(shortName));
-  }
+    private LonghornResources() {}
+
+    private static ApiResource longhorn(String kind, String plural, String shortName) {
+        return new ApiResource(GROUP, VERSION, kind, plural, true, List.of(shortName));
+    }
 }

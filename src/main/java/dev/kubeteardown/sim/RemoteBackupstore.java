@@ -10,36 +10,36 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 final class RemoteBackupstore {
 
-  record RemoteVolume(String namespace, String backupVolumeName, String volumeName, String target) {}
+    record RemoteVolume(String namespace, String backupVolumeName, String volumeName, String target) {}
 
-  record RemoteBackup(String namespace, String name, String volumeName, String target, String snapshotName) {}
+    record RemoteBackup(String namespace, String name, String volumeName, String target, String snapshotName) {}
 
-  private final ConcurrentSkipListMap<String, RemoteVolume> volumes = new ConcurrentSkipListMap<>();
-  private final ConcurrentSkipListMap<String, RemoteBackup> backups = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, RemoteVolume> volumes = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<String, RemoteBackup> backups = new ConcurrentSkipListMap<>();
 
-  void put(RemoteVolume volume) {
-    volumes.put(volume.backupVolumeName(), volume);
-  }
+    void put(RemoteVolume volume) {
+        volumes.put(volume.backupVolumeName(), volume);
+    }
 
-  void put(RemoteBackup backup) {
-    backups.put(backup.name(), backup);
-  }
+    void put(RemoteBackup backup) {
+        backups.put(backup.name(), backup);
+    }
 
-  void removeBackup(String name) {
-    backups.remove(name);
-  }
+    void removeBackup(String name) {
+        backups.remove(name);
+    }
 
-  /** Removes a backup volume's data: its own record and every backup of the same volume. */
-  void removeVolume(String backupVolumeName, String volumeName) {
-    volumes.remove(backupVolumeName);
-    backups.values().removeIf(b -> b.volumeName().equals(volumeName));
-  }
+    /** Removes a backup volume's data: its own record and every backup of the same volume. */
+    void removeVolume(String backupVolumeName, String volumeName) {
+        volumes.remove(backupVolumeName);
+        backups.values().removeIf(b -> b.volumeName().equals(volumeName));
+    }
 
-  Collection<RemoteVolume> volumes() {
-    return volumes.values();
-  }
+    Collection<RemoteVolume> volumes() {
+        return volumes.values();
+    }
 
-  Collection<RemoteBackup> backups() {
-    return backups.values();
-  }
+    Collection<RemoteBackup> backups() {
+        return backups.values();
+    }
 }

@@ -15,26 +15,32 @@ import java.util.Map;
  * @param systemBackups SystemBackup names
  * @param backupBackingImages BackupBackingImage names
  */
-public record SeededBackupstore(List<String> volumes, List<String> backupVolumes, List<String> backups,
-    Map<String, List<String>> backupsByVolume, List<String> failedBackups, List<String> stuckBackups,
-    List<String> systemBackups, List<String> backupBackingImages) {
+public record SeededBackupstore(
+        List<String> volumes,
+        List<String> backupVolumes,
+        List<String> backups,
+        Map<String, List<String>> backupsByVolume,
+        List<String> failedBackups,
+        List<String> stuckBackups,
+        List<String> systemBackups,
+        List<String> backupBackingImages) {
 
-  static final SeededBackupstore NONE = new SeededBackupstore(List.of(), List.of(), List.of(), Map.of(), List.of(),
-      List.of(), List.of(), List.of());
+    static final SeededBackupstore NONE = new SeededBackupstore(
+            List.of(), List.of(), List.of(), Map.of(), List.of(), List.of(), List.of(), List.of());
 
-  public SeededBackupstore {
-    volumes = List.copyOf(volumes);
-    backupVolumes = List.copyOf(backupVolumes);
-    backups = List.copyOf(backups);
-    backupsByVolume = Map.copyOf(backupsByVolume);
-    failedBackups = List.copyOf(failedBackups);
-    stuckBackups = List.copyOf(stuckBackups);
-    systemBackups = List.copyOf(systemBackups);
-    backupBackingImages = List.copyOf(backupBackingImages);
-  }
+    public SeededBackupstore {
+        volumes = List.copyOf(volumes);
+        backupVolumes = List.copyOf(backupVolumes);
+        backups = List.copyOf(backups);
+        backupsByVolume = Map.copyOf(backupsByVolume);
+        failedBackups = List.copyOf(failedBackups);
+        stuckBackups = List.copyOf(stuckBackups);
+        systemBackups = List.copyOf(systemBackups);
+        backupBackingImages = List.copyOf(backupBackingImages);
+    }
 
-  /** Every seeded Backup: completed (including stuck) and failed. */
-  public int backupCount() {
-    return backups.size() + failedBackups.size();
-  }
+    /** Every seeded Backup: completed (including stuck) and failed. */
+    public int backupCount() {
+        return backups.size() + failedBackups.size();
+    }
 }

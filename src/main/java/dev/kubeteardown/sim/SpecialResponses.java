@@ -9,27 +9,27 @@ import java.util.function.Consumer;
  */
 final class SpecialResponses {
 
-  private SpecialResponses() {}
+    private SpecialResponses() {}
 
-  /** A 200 whose body is produced after the headers are sent; {@code opener} receives the stream. */
-  static final class Streaming extends MockResponse {
-    private final Consumer<ResponseStream> opener;
+    /** A 200 whose body is produced after the headers are sent; {@code opener} receives the stream. */
+    static final class Streaming extends MockResponse {
+        private final Consumer<ResponseStream> opener;
 
-    Streaming(Consumer<ResponseStream> opener) {
-      this.opener = opener;
-      setResponseCode(200);
-      setHeader("Content-Type", "application/json");
+        Streaming(Consumer<ResponseStream> opener) {
+            this.opener = opener;
+            setResponseCode(200);
+            setHeader("Content-Type", "application/json");
+        }
+
+        void open(ResponseStream stream) {
+            opener.accept(stream);
+        }
     }
 
-    void open(ResponseStream stream) {
-      opener.accept(stream);
+    /** Close the connection without writing anything, as a crashed proxy or reset would. */
+    static final class Disconnect extends MockResponse {
+        Disconnect() {
+            setResponseCode(599);
+        }
     }
-  }
-
-  /** Close the connection without writing anything, as a crashed proxy or reset would. */
-  static final class Disconnect extends MockResponse {
-    Disconnect() {
-      setResponseCode(599);
-    }
-  }
 }

@@ -9,9 +9,13 @@ package dev.kubeteardown.sim;
  */
 record StoreEvent(Type type, StoredObject object, StoredObject previous) {
 
-  enum Type { ADDED, MODIFIED, DELETED }
+    enum Type {
+        ADDED,
+        MODIFIED,
+        DELETED
+    }
 
-  long resourceVersion() {
-    return object.resourceVersion();
-  }
+    long resourceVersion() {
+        return object.resourceVersion();
+    }
 }

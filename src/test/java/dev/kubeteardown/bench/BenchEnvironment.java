@@ -33,8 +33,9 @@ final class BenchEnvironment {
     private String jvm() {
         return System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version") + ", max heap "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB, "
-                + ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName())
-                .collect(Collectors.joining(" + "));
+                + ManagementFactory.getGarbageCollectorMXBeans().stream()
+                        .map(b -> b.getName())
+                        .collect(Collectors.joining(" + "));
     }
 
     String markdown() {
@@ -46,7 +47,8 @@ final class BenchEnvironment {
                 + "- Server: the in-process Longhorn simulator on loopback (fabric8 mock API server, real pagination,"
                 + " watch, preconditions), fresh and seeded identically (seed " + Workload.SEED + ") for every run;"
                 + " every request answered after the workload's latency; controller: cascade delay "
-                + d.cascadeDelay().toMillis() + " ms, finalizer release (remote delete) " + d.remoteDeleteDelay().toMillis()
+                + d.cascadeDelay().toMillis() + " ms, finalizer release (remote delete) "
+                + d.remoteDeleteDelay().toMillis()
                 + " ms after a delete, garbage collector " + d.gcPace().toMillis() + " ms per backup.\n"
                 + "- Workload: N backups = V backup volumes x (N/V - 1) backups + V failed backups without owner"
                 + " (V = N/50 within 10..200); the teardown is BackupstoreCleanup then BackupCleanup, as Longhorn's"

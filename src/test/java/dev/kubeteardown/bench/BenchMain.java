@@ -18,8 +18,7 @@ import java.util.Locale;
  */
 public final class BenchMain {
 
-    private BenchMain() {
-    }
+    private BenchMain() {}
 
     public static void main(String[] args) throws Exception {
         BenchOptions options;
@@ -44,8 +43,8 @@ public final class BenchMain {
     static int run(BenchOptions options, PrintStream out) throws InterruptedException, IOException {
         long start = System.nanoTime();
         LimitModel limits = new LimitModel(CleanupBuilder.DEFAULT_PAGE_SIZE);
-        RunBudget budget = new RunBudget(options.runs, options.variantBudget, options.warmupBudget,
-                options.naiveBudget, limits);
+        RunBudget budget =
+                new RunBudget(options.runs, options.variantBudget, options.warmupBudget, options.naiveBudget, limits);
         BenchEnvironment environment = new BenchEnvironment(options, budget);
         List<WorkloadResult> results = new Benchmark(options, limits, budget, out).run();
         environment.finished(Duration.ofNanos(System.nanoTime() - start));
@@ -66,8 +65,10 @@ public final class BenchMain {
         } else {
             out.println("written: " + md + ", " + json);
         }
-        boolean clean = results.stream().allMatch(r -> r.defaults().allClean() && r.sweep().stream()
-                .allMatch(VariantResult::allClean) && (!r.naive().measured() || r.naive().allClean()));
+        boolean clean = results.stream()
+                .allMatch(r -> r.defaults().allClean()
+                        && r.sweep().stream().allMatch(VariantResult::allClean)
+                        && (!r.naive().measured() || r.naive().allClean()));
         if (!clean) {
             out.println("WARNING: some runs did not end clean; see the details table");
         }
@@ -77,15 +78,27 @@ public final class BenchMain {
 
     /** Quick: the speed-up over naive; full run: the speed-up at the largest measured-naive workload. */
     private static String lastLine(BenchOptions options, List<WorkloadResult> results, BenchEnvironment env) {
-        WorkloadResult r = options.quick ? results.get(0) : results.stream().filter(w -> w.naive().measured())
-                .reduce((a, b) -> b).orElse(results.get(results.size() - 1));
+        WorkloadResult r = options.quick
+                ? results.get(0)
+                : results.stream()
+                        .filter(w -> w.naive().measured())
+                        .reduce((a, b) -> b)
+                        .orElse(results.get(results.size() - 1));
         VariantResult best = r.best();
-        String naive = (r.naive().measured() ? "" : "~") + Format.seconds(r.naive().medianSeconds()) + " s"
-                + (r.naive().measured() ? "" : " (estimate)");
-        return String.format(Locale.ROOT, "%s: kube-teardown %s s (parallelism %d; default settings %s s) vs naive %s:"
-                        + " %.1fx faster (default settings %.1fx) on %s", options.quick ? "quick" : "bench",
-                Format.seconds(best.medianSeconds()), best.parallelism(), Format.seconds(r.defaults().medianSeconds()),
-                naive, r.speedup(best), r.speedup(r.defaults()), r.workload().label());
+        String naive = (r.naive().measured() ? "" : "~")
+                + Format.seconds(r.naive().medianSeconds()) + " s" + (r.naive().measured() ? "" : " (estimate)");
+        return String.format(
+                Locale.ROOT,
+                "%s: kube-teardown %s s (parallelism %d; default settings %s s) vs naive %s:"
+                        + " %.1fx faster (default settings %.1fx) on %s",
+                options.quick ? "quick" : "bench",
+                Format.seconds(best.medianSeconds()),
+                best.parallelism(),
+                Format.seconds(r.defaults().medianSeconds()),
+                naive,
+                r.speedup(best),
+                r.speedup(r.defaults()),
+                r.workload().label());
     }
 
     private static Path write(Path file, String text) throws IOException {

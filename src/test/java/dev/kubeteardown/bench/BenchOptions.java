@@ -12,7 +12,8 @@ import java.util.List;
  */
 final class BenchOptions {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: scripts/bench [--quick] [flags]",
             "  --quick                   one workload (N=1000, 5 ms), naive once, kube-teardown default and p=64 x3",
             "  --real                    on a real kube-apiserver 1.20.2 (scripts/test-cluster): naive, kube-teardown",
@@ -71,7 +72,7 @@ final class BenchOptions {
                 flag = flag.substring(0, eq);
             }
             switch (flag) {
-                case "--quick", "--real" -> { }
+                case "--quick", "--real" -> {}
                 case "--help", "-h" -> o.help = true;
                 default -> {
                     if (value == null) {
@@ -93,12 +94,18 @@ final class BenchOptions {
             case "--latency-ms" -> latenciesMs = ints(flag, value, 0);
             case "--parallelism" -> parallelism = ints(flag, value, 1);
             case "--runs" -> runs = ints(flag, value, 1).get(0);
-            case "--variant-budget-s" -> variantBudget = Duration.ofSeconds(ints(flag, value, 1).get(0));
-            case "--naive-budget-s" -> naiveBudget = Duration.ofSeconds(ints(flag, value, 0).get(0));
-            case "--warmup-budget-ms" -> warmupBudget = Duration.ofMillis(ints(flag, value, 0).get(0));
-            case "--cascade-delay-ms" -> cascadeDelay = Duration.ofMillis(ints(flag, value, 0).get(0));
-            case "--remote-delete-delay-ms" -> remoteDeleteDelay = Duration.ofMillis(ints(flag, value, 0).get(0));
-            case "--gc-pace-ms" -> gcPace = Duration.ofMillis(ints(flag, value, 0).get(0));
+            case "--variant-budget-s" ->
+                variantBudget = Duration.ofSeconds(ints(flag, value, 1).get(0));
+            case "--naive-budget-s" ->
+                naiveBudget = Duration.ofSeconds(ints(flag, value, 0).get(0));
+            case "--warmup-budget-ms" ->
+                warmupBudget = Duration.ofMillis(ints(flag, value, 0).get(0));
+            case "--cascade-delay-ms" ->
+                cascadeDelay = Duration.ofMillis(ints(flag, value, 0).get(0));
+            case "--remote-delete-delay-ms" ->
+                remoteDeleteDelay = Duration.ofMillis(ints(flag, value, 0).get(0));
+            case "--gc-pace-ms" ->
+                gcPace = Duration.ofMillis(ints(flag, value, 0).get(0));
             case "--out" -> out = Path.of(value);
             default -> throw new IllegalArgumentException("unknown flag " + flag + "\n" + USAGE);
         }

@@ -22,7 +22,8 @@ class BenchOptionsTest {
     @Test
     void mavenHandsTheArgumentsOverAsOneStringAndFlagsOverrideThePreset() {
         BenchOptions o = BenchOptions.parse("--quick --backups 500,100 --latency-ms=20 --runs 2");
-        assertEquals(List.of(100, 500), o.workloads().stream().map(Workload::backups).toList());
+        assertEquals(
+                List.of(100, 500), o.workloads().stream().map(Workload::backups).toList());
         assertEquals(Duration.ofMillis(20), o.workloads().get(0).latency());
         assertEquals(2, o.runs);
     }
@@ -38,10 +39,11 @@ class BenchOptionsTest {
 
     @Test
     void badValuesNameTheFlag() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BenchOptions.parse("--parallelism", "0"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--parallelism", "0"));
         assertEquals("--parallelism values must be >= 1, was 0", e.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--nope", "1"))
-                .getMessage().startsWith("unknown flag --nope"));
+                .getMessage()
+                .startsWith("unknown flag --nope"));
     }
 }

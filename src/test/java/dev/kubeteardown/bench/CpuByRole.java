@@ -18,8 +18,7 @@ final class CpuByRole implements AutoCloseable {
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** CPU seconds of the client's and the simulated server's threads during the run. */
-    record Split(double clientSeconds, double serverSeconds) {
-    }
+    record Split(double clientSeconds, double serverSeconds) {}
 
     private final Map<Long, Long> atStart = new HashMap<>();
     private final Map<Long, Long> last = new HashMap<>();
@@ -27,7 +26,11 @@ final class CpuByRole implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    private enum Role { CLIENT, SERVER, OTHER }
+    private enum Role {
+        CLIENT,
+        SERVER,
+        OTHER
+    }
 
     private CpuByRole() {
         synchronized (this) {
@@ -59,7 +62,7 @@ final class CpuByRole implements AutoCloseable {
                 switch (roles.getOrDefault(e.getKey(), Role.OTHER)) {
                     case CLIENT -> client += seconds;
                     case SERVER -> server += seconds;
-                    default -> { }
+                    default -> {}
                 }
             }
         }
@@ -102,7 +105,9 @@ final class CpuByRole implements AutoCloseable {
     }
 
     private static Role role(String name) {
-        if (name.startsWith("kube-teardown-") || name.startsWith("OkHttp") || name.equals("main")
+        if (name.startsWith("kube-teardown-")
+                || name.startsWith("OkHttp")
+                || name.equals("main")
                 || name.startsWith("ForkJoinPool")) {
             return Role.CLIENT;
         }

@@ -5,8 +5,7 @@ import java.util.Locale;
 /** Number formats shared by the report writers. */
 final class Format {
 
-    private Format() {
-    }
+    private Format() {}
 
     /** Seconds with three significant digits: {@code 0.0123}, {@code 1.23}, {@code 123}. */
     static String seconds(double s) {

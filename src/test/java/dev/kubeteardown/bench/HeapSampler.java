@@ -33,8 +33,7 @@ final class HeapSampler implements AutoCloseable {
      * @param gcs          garbage collections during the run
      * @param gcMillis     their total duration (pauses of the whole process: client and simulated server share it)
      */
-    record Peak(long baseline, long peakUsed, long peakAfterGc, int gcs, long gcMillis) {
-    }
+    record Peak(long baseline, long peakUsed, long peakAfterGc, int gcs, long gcMillis) {}
 
     private final long baseline;
     private final AtomicLong peak = new AtomicLong();
@@ -76,8 +75,12 @@ final class HeapSampler implements AutoCloseable {
         close();
         record(MEMORY.getHeapMemoryUsage().getUsed());
         long afterGc = peakAfterGc.get();
-        return new Peak(baseline, peak.get() - baseline, afterGc < 0 ? -1 : Math.max(0, afterGc - baseline),
-                (int) gcs.get(), gcMillis.get());
+        return new Peak(
+                baseline,
+                peak.get() - baseline,
+                afterGc < 0 ? -1 : Math.max(0, afterGc - baseline),
+                (int) gcs.get(),
+                gcMillis.get());
     }
 
     long baseline() {
@@ -120,7 +123,8 @@ final class HeapSampler implements AutoCloseable {
     }
 
     private void onGc(Notification notification, Object handback) {
-        if (!running || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+        if (!running
+                || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
             return;
         }
         GarbageCollectionNotificationInfo info =
@@ -143,7 +147,11 @@ final class HeapSampler implements AutoCloseable {
 
     /** G1, Parallel and Serial heap pools; Metaspace and code cache are not heap. */
     private static boolean isHeapPool(String name) {
-        return name.contains("Eden") || name.contains("Survivor") || name.contains("Old Gen")
-                || name.contains("Tenured") || name.contains("Old Space") || name.contains("G1 Old");
+        return name.contains("Eden")
+                || name.contains("Survivor")
+                || name.contains("Old Gen")
+                || name.contains("Tenured")
+                || name.contains("Old Space")
+                || name.contains("G1 Old");
     }
 }

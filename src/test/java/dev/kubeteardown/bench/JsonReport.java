@@ -36,7 +36,11 @@ final class JsonReport {
             targets.add(t);
         }
         root.add("targets", targets);
-        return new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(root) + "\n";
+        return new GsonBuilder()
+                        .setPrettyPrinting()
+                        .disableHtmlEscaping()
+                        .create()
+                        .toJson(root) + "\n";
     }
 
     private static JsonObject workload(WorkloadResult r) {
@@ -89,7 +93,9 @@ final class JsonReport {
         o.addProperty("serverThreadsCpuSeconds", v.serverCpuSeconds());
         o.addProperty("clean", v.allClean());
         JsonObject requests = new JsonObject();
-        v.medianRun().requests().forEach((verb, n) -> requests.addProperty(verb.name().toLowerCase(java.util.Locale.ROOT), n));
+        v.medianRun()
+                .requests()
+                .forEach((verb, n) -> requests.addProperty(verb.name().toLowerCase(java.util.Locale.ROOT), n));
         o.add("requestsOfMedianRun", requests);
         JsonArray runs = new JsonArray();
         for (RunMeasurement m : v.runs()) {

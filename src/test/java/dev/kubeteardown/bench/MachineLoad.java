@@ -14,8 +14,7 @@ final class MachineLoad {
     /** Clock ticks per second of {@code /proc/stat} (USER_HZ, 100 on every common Linux). */
     private static final long TICKS_PER_SECOND = 100;
 
-    private MachineLoad() {
-    }
+    private MachineLoad() {}
 
     /** Busy CPU time of all cores since boot, in nanoseconds; 0 when unknown. */
     static long busyNanos() {

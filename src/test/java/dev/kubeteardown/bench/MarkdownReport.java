@@ -23,8 +23,9 @@ final class MarkdownReport {
         md.append(environment.markdown()).append('\n');
         md.append("## Summary (median wall time of the whole teardown, seconds)\n\n");
         md.append(summary()).append('\n');
-        md.append("`~` marks an estimate (the variant was not run, see the budget above); `x naive` is naive's median"
-                + " over the variant's median; `/ limit` is the variant's median over the limit at its parallelism.\n\n");
+        md.append(
+                "`~` marks an estimate (the variant was not run, see the budget above); `x naive` is naive's median"
+                        + " over the variant's median; `/ limit` is the variant's median over the limit at its parallelism.\n\n");
         md.append("## Details\n\n").append(details()).append('\n');
         md.append("Requests are those of the run with the median wall time, as the simulator counted them by verb."
                 + " Peak heap: highest heap used during the run minus the heap after a full GC right before it"
@@ -44,44 +45,101 @@ final class MarkdownReport {
     }
 
     String summary() {
-        Table t = new Table("workload", "naive", "default (p=8)", "best", "limit (best p)", "best / limit",
-                "best x naive", "default x naive");
+        Table t = new Table(
+                "workload",
+                "naive",
+                "default (p=8)",
+                "best",
+                "limit (best p)",
+                "best / limit",
+                "best x naive",
+                "default x naive");
         for (WorkloadResult r : results) {
             VariantResult best = r.best();
-            t.row(r.workload().label(), time(r.naive()), time(r.defaults()),
-                    time(best) + " (p=" + best.parallelism() + ")", Format.seconds(r.limitSeconds(best)),
-                    Format.ratioPlain(r.ratioToLimit(best)), Format.ratio(r.speedup(best)),
+            t.row(
+                    r.workload().label(),
+                    time(r.naive()),
+                    time(r.defaults()),
+                    time(best) + " (p=" + best.parallelism() + ")",
+                    Format.seconds(r.limitSeconds(best)),
+                    Format.ratioPlain(r.ratioToLimit(best)),
+                    Format.ratio(r.speedup(best)),
                     Format.ratio(r.speedup(r.defaults())));
         }
         return t.render();
     }
 
     private String details() {
-        Table t = new Table("workload", "variant", "runs", "median s", "min-max s", "x naive", "limit s", "/ limit",
-                "list", "get", "delete", "patch", "watch", "objects/s", "peak heap MB", "post-GC MB", "CPU s", "client / server CPU s",
-                "GC s", "others' CPU s");
+        Table t = new Table(
+                "workload",
+                "variant",
+                "runs",
+                "median s",
+                "min-max s",
+                "x naive",
+                "limit s",
+                "/ limit",
+                "list",
+                "get",
+                "delete",
+                "patch",
+                "watch",
+                "objects/s",
+                "peak heap MB",
+                "post-GC MB",
+                "CPU s",
+                "client / server CPU s",
+                "GC s",
+                "others' CPU s");
         for (WorkloadResult r : results) {
             List<VariantResult> variants = new ArrayList<>(List.of(r.naive(), r.defaults()));
             VariantResult best = r.best();
             variants.add(best.renamed("kube-teardown best (p=" + best.parallelism() + ")", best.note()));
             for (VariantResult v : variants) {
                 if (!v.measured()) {
-                    t.row(r.workload().label(), v.name(), "0", "~" + Format.seconds(v.medianSeconds()) + " (estimate)",
-                            "-", "-", Format.seconds(r.limitSeconds(v)), "-", "-", "-", "-", "-", "-", "-", "-", "-",
-                            "-", "-", "-", "-");
+                    t.row(
+                            r.workload().label(),
+                            v.name(),
+                            "0",
+                            "~" + Format.seconds(v.medianSeconds()) + " (estimate)",
+                            "-",
+                            "-",
+                            Format.seconds(r.limitSeconds(v)),
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-",
+                            "-");
                     continue;
                 }
-                t.row(r.workload().label(), v.name() + (v.allClean() ? "" : " (NOT CLEAN: " + v.problems() + ")"),
-                        Integer.toString(v.runs().size()), Format.seconds(v.medianSeconds()),
+                t.row(
+                        r.workload().label(),
+                        v.name() + (v.allClean() ? "" : " (NOT CLEAN: " + v.problems() + ")"),
+                        Integer.toString(v.runs().size()),
+                        Format.seconds(v.medianSeconds()),
                         Format.seconds(v.minSeconds()) + "-" + Format.seconds(v.maxSeconds()),
                         v.name().equals("naive") ? "1.0x" : Format.ratio(r.speedup(v)),
-                        Format.seconds(r.limitSeconds(v)), Format.ratioPlain(r.ratioToLimit(v)),
-                        Long.toString(v.requests(Verb.LIST)), Long.toString(v.requests(Verb.GET)),
-                        Long.toString(v.requests(Verb.DELETE)), Long.toString(v.requests(Verb.PATCH)),
-                        Long.toString(v.requests(Verb.WATCH)), Format.count(v.objectsPerSecond(r.workload())),
-                        Format.megabytes(v.peakHeapBytes()), Format.megabytes(v.peakAfterGcBytes()),
-                        Format.seconds(v.cpuSeconds()), Format.seconds(v.clientCpuSeconds()) + " / "
-                        + Format.seconds(v.serverCpuSeconds()), Format.seconds(v.gcSeconds()),
+                        Format.seconds(r.limitSeconds(v)),
+                        Format.ratioPlain(r.ratioToLimit(v)),
+                        Long.toString(v.requests(Verb.LIST)),
+                        Long.toString(v.requests(Verb.GET)),
+                        Long.toString(v.requests(Verb.DELETE)),
+                        Long.toString(v.requests(Verb.PATCH)),
+                        Long.toString(v.requests(Verb.WATCH)),
+                        Format.count(v.objectsPerSecond(r.workload())),
+                        Format.megabytes(v.peakHeapBytes()),
+                        Format.megabytes(v.peakAfterGcBytes()),
+                        Format.seconds(v.cpuSeconds()),
+                        Format.seconds(v.clientCpuSeconds()) + " / " + Format.seconds(v.serverCpuSeconds()),
+                        Format.seconds(v.gcSeconds()),
                         Format.seconds(v.otherCpuSeconds()));
             }
         }
@@ -99,7 +157,8 @@ final class MarkdownReport {
         for (WorkloadResult r : results) {
             List<String> row = new ArrayList<>(List.of(r.workload().label()));
             for (VariantResult v : r.sweep()) {
-                String cell = time(v) + (v == r.best() || v.name().equals(r.best().name()) ? " **best**" : "");
+                String cell =
+                        time(v) + (v == r.best() || v.name().equals(r.best().name()) ? " **best**" : "");
                 row.add(cell + (v.measured() && v.runs().size() < 2 ? " (1 run)" : ""));
             }
             row.add(Format.seconds(r.limitSeconds(r.best())));

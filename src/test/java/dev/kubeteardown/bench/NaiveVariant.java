@@ -24,8 +24,9 @@ final class NaiveVariant implements Variant {
 
     @Override
     public Result run(ApiClient client) throws InterruptedException {
-        NaiveTeardown.Result result = new NaiveTeardown(client, Longhorn.DEFAULT_NAMESPACE, Longhorn.DEFAULT_API_VERSION,
-                true, line -> { }).run();
+        NaiveTeardown.Result result = new NaiveTeardown(
+                        client, Longhorn.DEFAULT_NAMESPACE, Longhorn.DEFAULT_API_VERSION, true, line -> {})
+                .run();
         return new Result(result.succeeded(), result.failureMessage(), result);
     }
 }

@@ -119,8 +119,15 @@ final class RealBench {
         return clean ? 0 : 1;
     }
 
-    private void measure(RealApiServer server, ApiClient client, String workload, int n, boolean finalizer, String variant,
-            Teardown teardown) throws Exception {
+    private void measure(
+            RealApiServer server,
+            ApiClient client,
+            String workload,
+            int n,
+            boolean finalizer,
+            String variant,
+            Teardown teardown)
+            throws Exception {
         List<Double> seconds = new ArrayList<>();
         boolean clean = true;
         String problem = "";
@@ -131,14 +138,20 @@ final class RealBench {
                 clean = false;
                 problem = r.problem;
             }
-            out.printf(Locale.ROOT, "real: N=%d %-33s %-30s run %d: %.3f s%s%n", n, workload, variant, i + 1,
-                    r.seconds, r.problem.isEmpty() ? "" : "  NOT CLEAN: " + r.problem);
+            out.printf(
+                    Locale.ROOT,
+                    "real: N=%d %-33s %-30s run %d: %.3f s%s%n",
+                    n,
+                    workload,
+                    variant,
+                    i + 1,
+                    r.seconds,
+                    r.problem.isEmpty() ? "" : "  NOT CLEAN: " + r.problem);
         }
         rows.add(new Row(workload, n, variant, seconds, clean, problem));
     }
 
-    private record Result(double seconds, String problem) {
-    }
+    private record Result(double seconds, String problem) {}
 
     /** Fresh namespace, N backups created in parallel, (controller), the timed teardown, checks, namespace gone. */
     private Result once(RealApiServer server, ApiClient client, int n, boolean finalizer, Teardown teardown)
@@ -150,8 +163,8 @@ final class RealBench {
                 specs.add(finalizer ? spec.finalizer(GROUP) : spec);
             }
             ns.createAll(specs, CREATE_THREADS);
-            SimulatedLonghornController controller = finalizer
-                    ? SimulatedLonghornController.start(ns, RELEASE_DELAY, RELEASE_DELAY) : null;
+            SimulatedLonghornController controller =
+                    finalizer ? SimulatedLonghornController.start(ns, RELEASE_DELAY, RELEASE_DELAY) : null;
             try {
                 long start = System.nanoTime();
                 String problem = teardown.run(client, ns.name());
@@ -161,7 +174,8 @@ final class RealBench {
                     problem = (problem.isEmpty() ? "" : problem + "; ") + left + " backups left";
                 }
                 if (controller != null && !controller.errors().isEmpty()) {
-                    problem = (problem.isEmpty() ? "" : problem + "; ") + "controller errors: " + controller.errors().get(0);
+                    problem = (problem.isEmpty() ? "" : problem + "; ") + "controller errors: "
+                            + controller.errors().get(0);
                 }
                 return new Result(seconds, problem);
             } finally {
@@ -176,7 +190,7 @@ final class RealBench {
     // the variants
 
     private static String naive(ApiClient client, String ns) throws InterruptedException {
-        NaiveTeardown.Result r = new NaiveTeardown(client, ns, VERSION, true, line -> { }).run();
+        NaiveTeardown.Result r = new NaiveTeardown(client, ns, VERSION, true, line -> {}).run();
         return r.succeeded() ? "" : r.failureMessage();
     }
 
@@ -191,7 +205,9 @@ final class RealBench {
 
     /** The server's bulk path: one deletecollection request, then a list every 20 ms until it is empty. */
     private static String deleteCollection(ApiClient client, String ns) throws Exception {
-        new CustomObjectsApi(client).deleteCollectionNamespacedCustomObject(GROUP, VERSION, ns, BACKUPS).execute();
+        new CustomObjectsApi(client)
+                .deleteCollectionNamespacedCustomObject(GROUP, VERSION, ns, BACKUPS)
+                .execute();
         long deadline = System.nanoTime() + GONE_TIMEOUT.toNanos();
         while (count(client, ns) != 0) {
             if (System.nanoTime() > deadline) {
@@ -205,7 +221,8 @@ final class RealBench {
     @SuppressWarnings("unchecked")
     private static int count(ApiClient client, String ns) throws Exception {
         Map<String, Object> list = (Map<String, Object>) new CustomObjectsApi(client)
-                .listNamespacedCustomObject(GROUP, VERSION, ns, BACKUPS).execute();
+                .listNamespacedCustomObject(GROUP, VERSION, ns, BACKUPS)
+                .execute();
         return ((List<Object>) list.getOrDefault("items", List.of())).size();
     }
 
@@ -213,8 +230,10 @@ final class RealBench {
     // reports
 
     private Row find(String workload, int n, String variant) {
-        return rows.stream().filter(r -> r.workload.equals(workload) && r.n == n && r.variant.equals(variant))
-                .findFirst().orElse(null);
+        return rows.stream()
+                .filter(r -> r.workload.equals(workload) && r.n == n && r.variant.equals(variant))
+                .findFirst()
+                .orElse(null);
     }
 
     /** Throughput of the row relative to deletecollection at the same N (no-finalizer workload); NaN if none. */
@@ -226,25 +245,44 @@ final class RealBench {
     private String markdown(RealApiServer server, Instant started, Duration took) {
         StringBuilder sb = new StringBuilder();
         sb.append("## Real API server\n\n");
-        sb.append(String.format(Locale.ROOT, "kube-apiserver 1.20.2 + etcd + kube-controller-manager on loopback (%s),"
-                + " started %s, API server start-up %.1f s, whole run %.0f s; %s, %d CPUs, Java %s.%n",
-                server.apiUrl(), started, server.startupMillis() / 1e3, took.toMillis() / 1e3,
+        sb.append(String.format(
+                Locale.ROOT,
+                "kube-apiserver 1.20.2 + etcd + kube-controller-manager on loopback (%s),"
+                        + " started %s, API server start-up %.1f s, whole run %.0f s; %s, %d CPUs, Java %s.%n",
+                server.apiUrl(),
+                started,
+                server.startupMillis() / 1e3,
+                took.toMillis() / 1e3,
                 System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
-        sb.append("No injected latency. Each run: a fresh namespace, N backups created in parallel (").append(CREATE_THREADS)
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version")));
+        sb.append("No injected latency. Each run: a fresh namespace, N backups created in parallel (")
+                .append(CREATE_THREADS)
                 .append(" threads, not timed), then one teardown timed until the backup list is empty. ")
                 .append("deletecollection = ONE DeleteCollection request, then a list every 20 ms until empty: the")
                 .append(" server's own per-object cost. Finalizer workload: every backup carries `longhorn.io`,")
                 .append(" released ~200 ms after its deletion by SimulatedLonghornController (polls every 50 ms).")
                 .append(" Ratio = throughput / deletecollection's throughput at the same N.\n\n");
-        sb.append("| workload | N | variant | runs (s) | median (s) | objects/s | ratio to deletecollection | clean |\n");
+        sb.append(
+                "| workload | N | variant | runs (s) | median (s) | objects/s | ratio to deletecollection | clean |\n");
         sb.append("|---|---:|---|---|---:|---:|---:|---|\n");
         for (Row r : rows) {
             double ratio = ratio(r);
-            sb.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %.3f | %,.0f | %s | %s |%n", r.workload, r.n,
-                    r.variant, String.join(", ", r.seconds.stream().map(s -> String.format(Locale.ROOT, "%.3f", s))
-                            .toList()), r.median(), r.objectsPerSecond(),
-                    Double.isNaN(ratio) || !r.workload.equals("no finalizer") ? "-"
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %,d | %s | %s | %.3f | %,.0f | %s | %s |%n",
+                    r.workload,
+                    r.n,
+                    r.variant,
+                    String.join(
+                            ", ",
+                            r.seconds.stream()
+                                    .map(s -> String.format(Locale.ROOT, "%.3f", s))
+                                    .toList()),
+                    r.median(),
+                    r.objectsPerSecond(),
+                    Double.isNaN(ratio) || !r.workload.equals("no finalizer")
+                            ? "-"
                             : String.format(Locale.ROOT, "%.2fx", ratio),
                     r.clean ? "yes" : "NO: " + r.problem.replace('|', '/')));
         }
@@ -254,8 +292,13 @@ final class RealBench {
                 Row r = find("no finalizer", n, v);
                 if (r != null && n >= 1000) {
                     double ratio = ratio(r);
-                    sb.append(String.format(Locale.ROOT, "- target kube-teardown >= 0.8x deletecollection at N=%,d: %s"
-                            + " %.2fx - %s%n", n, v, ratio, ratio >= 0.8 ? "met" : "MISSED"));
+                    sb.append(String.format(
+                            Locale.ROOT,
+                            "- target kube-teardown >= 0.8x deletecollection at N=%,d: %s" + " %.2fx - %s%n",
+                            n,
+                            v,
+                            ratio,
+                            ratio >= 0.8 ? "met" : "MISSED"));
                 }
             }
         }
@@ -264,22 +307,38 @@ final class RealBench {
 
     private String json(RealApiServer server, Instant started, Duration took) {
         StringBuilder sb = new StringBuilder("{\n");
-        sb.append(String.format(Locale.ROOT, "  \"server\": \"kube-apiserver 1.20.2\",%n  \"apiUrl\": \"%s\",%n"
-                + "  \"started\": \"%s\",%n  \"serverStartupSeconds\": %.3f,%n  \"totalSeconds\": %.3f,%n"
-                + "  \"cpus\": %d,%n  \"runsPerVariant\": %d,%n  \"rows\": [%n", server.apiUrl(), started,
-                server.startupMillis() / 1e3, took.toMillis() / 1e3, Runtime.getRuntime().availableProcessors(),
+        sb.append(String.format(
+                Locale.ROOT,
+                "  \"server\": \"kube-apiserver 1.20.2\",%n  \"apiUrl\": \"%s\",%n"
+                        + "  \"started\": \"%s\",%n  \"serverStartupSeconds\": %.3f,%n  \"totalSeconds\": %.3f,%n"
+                        + "  \"cpus\": %d,%n  \"runsPerVariant\": %d,%n  \"rows\": [%n",
+                server.apiUrl(),
+                started,
+                server.startupMillis() / 1e3,
+                took.toMillis() / 1e3,
+                Runtime.getRuntime().availableProcessors(),
                 options.runs));
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             double ratio = ratio(r);
-            sb.append(String.format(Locale.ROOT, "    {\"workload\": \"%s\", \"backups\": %d, \"variant\": \"%s\","
-                    + " \"seconds\": %s, \"medianSeconds\": %.4f, \"objectsPerSecond\": %.1f,"
-                    + " \"ratioToDeleteCollection\": %s, \"clean\": %s, \"problem\": \"%s\"}%s%n",
-                    r.workload, r.n, r.variant, r.seconds.stream().map(s -> String.format(Locale.ROOT, "%.4f", s))
-                            .toList(), r.median(), r.objectsPerSecond(),
-                    Double.isNaN(ratio) || !r.workload.equals("no finalizer") ? "null"
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "    {\"workload\": \"%s\", \"backups\": %d, \"variant\": \"%s\","
+                            + " \"seconds\": %s, \"medianSeconds\": %.4f, \"objectsPerSecond\": %.1f,"
+                            + " \"ratioToDeleteCollection\": %s, \"clean\": %s, \"problem\": \"%s\"}%s%n",
+                    r.workload,
+                    r.n,
+                    r.variant,
+                    r.seconds.stream()
+                            .map(s -> String.format(Locale.ROOT, "%.4f", s))
+                            .toList(),
+                    r.median(),
+                    r.objectsPerSecond(),
+                    Double.isNaN(ratio) || !r.workload.equals("no finalizer")
+                            ? "null"
                             : String.format(Locale.ROOT, "%.3f", ratio),
-                    r.clean, r.problem.replace("\\", "\\\\").replace("\"", "\\\""),
+                    r.clean,
+                    r.problem.replace("\\", "\\\\").replace("\"", "\\\""),
                     i + 1 < rows.size() ? "," : ""));
         }
         sb.append("  ]\n}\n");
@@ -295,8 +354,16 @@ final class RealBench {
         if (dc == null || def == null || p32 == null || naive == null) {
             return "real: incomplete";
         }
-        return String.format(Locale.ROOT, "real: N=%,d: kube-teardown default %.2f s (%.2fx deletecollection), p=32"
-                        + " %.2f s (%.2fx), deletecollection %.2f s, naive %.2f s", n, def.median(), ratio(def),
-                p32.median(), ratio(p32), dc.median(), naive.median());
+        return String.format(
+                Locale.ROOT,
+                "real: N=%,d: kube-teardown default %.2f s (%.2fx deletecollection), p=32"
+                        + " %.2f s (%.2fx), deletecollection %.2f s, naive %.2f s",
+                n,
+                def.median(),
+                ratio(def),
+                p32.median(),
+                ratio(p32),
+                dc.median(),
+                naive.median());
     }
 }

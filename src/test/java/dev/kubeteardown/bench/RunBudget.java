@@ -78,7 +78,8 @@ final class RunBudget {
 
     /** How the budget works, for the reports. */
     String describe() {
-        return "each variant runs min(" + runs + ", floor(" + variantBudget.toSeconds() + " s / estimate)) times (at least"
+        return "each variant runs min(" + runs + ", floor(" + variantBudget.toSeconds()
+                + " s / estimate)) times (at least"
                 + " once), with a warm-up run when its estimate is under " + warmupBudget.toMillis() + " ms; naive is"
                 + " not run when its estimate exceeds " + naiveBudget.toSeconds() + " s (estimate = (V + N + 6) x L"
                 + " + 2 x 1 s + learnt CPU cost per object)";

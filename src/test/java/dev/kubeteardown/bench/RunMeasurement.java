@@ -17,8 +17,16 @@ import java.util.Map;
  * @param clean         the variant reported success and nothing was left in the cluster
  * @param problem       why not clean, or empty
  */
-record RunMeasurement(long wallNanos, long cpuNanos, long otherCpuNanos, CpuByRole.Split cpuSplit, Map<Verb, Long> requests, HeapSampler.Peak heap,
-                      long retainedBytes, boolean clean, String problem) {
+record RunMeasurement(
+        long wallNanos,
+        long cpuNanos,
+        long otherCpuNanos,
+        CpuByRole.Split cpuSplit,
+        Map<Verb, Long> requests,
+        HeapSampler.Peak heap,
+        long retainedBytes,
+        boolean clean,
+        String problem) {
 
     RunMeasurement {
         requests = new EnumMap<>(requests.isEmpty() ? new EnumMap<>(Verb.class) : requests);

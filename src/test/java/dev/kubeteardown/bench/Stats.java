@@ -6,8 +6,7 @@ import java.util.List;
 /** Median, min and max of a small sample. */
 final class Stats {
 
-    private Stats() {
-    }
+    private Stats() {}
 
     /** The middle value; the mean of the two middle values for an even count. */
     static double median(List<Double> values) {

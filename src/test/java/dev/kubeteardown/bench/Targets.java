@@ -19,8 +19,7 @@ final class Targets {
     static final double MAX_HEAP_BYTES_PER_OBJECT = 100;
 
     /** One target: met or not, and the numbers behind the verdict. */
-    record Check(String target, boolean met, String detail) {
-    }
+    record Check(String target, boolean met, String detail) {}
 
     private final List<WorkloadResult> results;
 
@@ -43,9 +42,17 @@ final class Targets {
             double best = r.speedup(r.best());
             double def = r.speedup(r.defaults());
             String naive = r.naive().measured() ? "" : " (naive estimated, not run)";
-            return new Check(String.format(Locale.ROOT, ">= %.0fx faster than naive at N=%,d, %d ms", factor, backups,
-                    latencyMs), best >= factor, String.format(Locale.ROOT,
-                    "best (%s) %.1fx, default settings %.1fx%s", r.best().name(), best, def, naive));
+            return new Check(
+                    String.format(
+                            Locale.ROOT, ">= %.0fx faster than naive at N=%,d, %d ms", factor, backups, latencyMs),
+                    best >= factor,
+                    String.format(
+                            Locale.ROOT,
+                            "best (%s) %.1fx, default settings %.1fx%s",
+                            r.best().name(),
+                            best,
+                            def,
+                            naive));
         });
     }
 
@@ -60,7 +67,9 @@ final class Targets {
             met &= ratio <= 1.5;
             parts.add(String.format(Locale.ROOT, "%s: %.2f", r.workload().label(), ratio));
         }
-        return new Check("within 1.5x of the limit at N >= 1,000 (best variant, limit at its parallelism)", met,
+        return new Check(
+                "within 1.5x of the limit at N >= 1,000 (best variant, limit at its parallelism)",
+                met,
                 parts.isEmpty() ? "no workload with N >= 1,000" : String.join("; ", parts));
     }
 
@@ -81,9 +90,15 @@ final class Targets {
                 met &= extraDeletes <= 0 && wait <= MAX_WAIT_REQUESTS && m.requests(Verb.PATCH) == 0;
             }
         }
-        return new Check("requests <= N deletes + ceil(N/500) list pages + a small N-independent number for waiting",
-                met, String.format(Locale.ROOT, "deletes - objects: at most %d; requests for waiting (lists beyond the"
-                        + " pages, watches, gets): at most %d in any workload (limit %d)", maxExtraDeletes, maxWait,
+        return new Check(
+                "requests <= N deletes + ceil(N/500) list pages + a small N-independent number for waiting",
+                met,
+                String.format(
+                        Locale.ROOT,
+                        "deletes - objects: at most %d; requests for waiting (lists beyond the"
+                                + " pages, watches, gets): at most %d in any workload (limit %d)",
+                        maxExtraDeletes,
+                        maxWait,
                         MAX_WAIT_REQUESTS));
     }
 
@@ -102,23 +117,32 @@ final class Targets {
             }
             double n = r.workload().objects();
             double retained = (r.defaults().retainedBytes() - r.naive().retainedBytes()) / n;
-            double live = r.defaults().peakAfterGcBytes() < 0 || r.naive().peakAfterGcBytes() < 0 ? Double.NaN
+            double live = r.defaults().peakAfterGcBytes() < 0 || r.naive().peakAfterGcBytes() < 0
+                    ? Double.NaN
                     : (r.defaults().peakAfterGcBytes() - r.naive().peakAfterGcBytes()) / n;
             met &= retained <= MAX_HEAP_BYTES_PER_OBJECT && !(live > MAX_HEAP_BYTES_PER_OBJECT);
-            parts.add(String.format(Locale.ROOT, "%s: retained after the run %+.0f B/object, peak live (post-GC) %s"
-                    + " B/object over naive", r.workload().label(), retained,
+            parts.add(String.format(
+                    Locale.ROOT,
+                    "%s: retained after the run %+.0f B/object, peak live (post-GC) %s" + " B/object over naive",
+                    r.workload().label(),
+                    retained,
                     Double.isNaN(live) ? "n/a" : String.format(Locale.ROOT, "%+.0f", live)));
         }
         if (parts.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new Check("heap does not grow with N (default settings, over naive on the same workload;"
-                + " <= " + (int) MAX_HEAP_BYTES_PER_OBJECT + " B per object)", met, String.join("; ", parts)));
+        return Optional.of(new Check(
+                "heap does not grow with N (default settings, over naive on the same workload;" + " <= "
+                        + (int) MAX_HEAP_BYTES_PER_OBJECT + " B per object)",
+                met,
+                String.join("; ", parts)));
     }
 
     private Optional<WorkloadResult> find(int backups, int latencyMs) {
-        return results.stream().filter(r -> r.workload().backups() == backups
-                && r.workload().latency().toMillis() == latencyMs).findFirst();
+        return results.stream()
+                .filter(r -> r.workload().backups() == backups
+                        && r.workload().latency().toMillis() == latencyMs)
+                .findFirst();
     }
 
     private static long ceilDiv(long a, long b) {

@@ -32,6 +32,5 @@ interface Variant {
      * @param problem  why not, or empty
      * @param retained what the variant returned (reports), held until heap is measured
      */
-    record Result(boolean clean, String problem, Object retained) {
-    }
+    record Result(boolean clean, String problem, Object retained) {}
 }

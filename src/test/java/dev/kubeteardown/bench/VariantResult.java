@@ -49,7 +49,9 @@ record VariantResult(String name, int parallelism, List<RunMeasurement> runs, Du
 
     /** The run whose wall time is the (lower) median: its request counts are the ones reported. */
     RunMeasurement medianRun() {
-        List<RunMeasurement> sorted = runs.stream().sorted(Comparator.comparingLong(RunMeasurement::wallNanos)).toList();
+        List<RunMeasurement> sorted = runs.stream()
+                .sorted(Comparator.comparingLong(RunMeasurement::wallNanos))
+                .toList();
         return sorted.get((sorted.size() - 1) / 2);
     }
 
@@ -68,8 +70,10 @@ record VariantResult(String name, int parallelism, List<RunMeasurement> runs, Du
 
     /** Median over runs of the highest post-GC heap over the baseline; -1 when no run had a GC. */
     double peakAfterGcBytes() {
-        List<Double> values = runs.stream().filter(r -> r.heap().peakAfterGc() >= 0)
-                .map(r -> (double) r.heap().peakAfterGc()).toList();
+        List<Double> values = runs.stream()
+                .filter(r -> r.heap().peakAfterGc() >= 0)
+                .map(r -> (double) r.heap().peakAfterGc())
+                .toList();
         return values.isEmpty() ? -1 : Stats.median(values);
     }
 
@@ -106,8 +110,12 @@ record VariantResult(String name, int parallelism, List<RunMeasurement> runs, Du
     }
 
     String problems() {
-        return runs.stream().filter(r -> !r.clean()).map(RunMeasurement::problem).distinct()
-                .reduce((a, b) -> a + " | " + b).orElse("");
+        return runs.stream()
+                .filter(r -> !r.clean())
+                .map(RunMeasurement::problem)
+                .distinct()
+                .reduce((a, b) -> a + " | " + b)
+                .orElse("");
     }
 
     private List<Double> walls() {

@@ -30,7 +30,8 @@ final class VariantRunner {
             long other;
             HeapSampler.Peak peak;
             CpuByRole.Split split;
-            try (HeapSampler heap = HeapSampler.start(); CpuByRole byRole = CpuByRole.start()) {
+            try (HeapSampler heap = HeapSampler.start();
+                    CpuByRole byRole = CpuByRole.start()) {
                 long cpuStart = OS.getProcessCpuTime();
                 long busyStart = MachineLoad.busyNanos();
                 long start = System.nanoTime();
@@ -47,7 +48,8 @@ final class VariantRunner {
             int left = remaining(client, "backupvolumes") + remaining(client, "backups");
             boolean clean = result.clean() && left == 0;
             String leftover = left == 0 ? "" : left < 0 ? "could not list what is left" : left + " objects left";
-            String problem = result.problem().isEmpty() || leftover.isEmpty() ? result.problem() + leftover
+            String problem = result.problem().isEmpty() || leftover.isEmpty()
+                    ? result.problem() + leftover
                     : result.problem() + "; " + leftover;
             return new RunMeasurement(wall, cpu, other, split, requests, peak, retained, clean, problem);
         }
@@ -56,8 +58,10 @@ final class VariantRunner {
     @SuppressWarnings("unchecked")
     private static int remaining(ApiClient client, String plural) {
         try {
-            Map<String, Object> list = (Map<String, Object>) new CustomObjectsApi(client).listNamespacedCustomObject(
-                    Longhorn.GROUP, Longhorn.DEFAULT_API_VERSION, Longhorn.DEFAULT_NAMESPACE, plural).execute();
+            Map<String, Object> list = (Map<String, Object>) new CustomObjectsApi(client)
+                    .listNamespacedCustomObject(
+                            Longhorn.GROUP, Longhorn.DEFAULT_API_VERSION, Longhorn.DEFAULT_NAMESPACE, plural)
+                    .execute();
             return ((List<Object>) list.getOrDefault("items", List.of())).size();
         } catch (ApiException e) {
             return -1_000_000; // cannot tell: never count as clean

@@ -18,8 +18,14 @@ import java.util.Locale;
  * @param failedBackups    backups in state Error without owner (left for the backup cleanup)
  * @param latency          added to every API response
  */
-record Workload(int backups, int volumes, int backupsPerVolume, int failedBackups, Duration latency,
-                ControllerDelays delays, long seed) {
+record Workload(
+        int backups,
+        int volumes,
+        int backupsPerVolume,
+        int failedBackups,
+        Duration latency,
+        ControllerDelays delays,
+        long seed) {
 
     static final long SEED = 42;
     static final int MIN_VOLUMES = 10;
@@ -34,14 +40,19 @@ record Workload(int backups, int volumes, int backupsPerVolume, int failedBackup
         if (backups < 2) {
             throw new IllegalArgumentException("backups must be >= 2, was " + backups);
         }
-        int volumes = Math.max(1, Math.min(backups / 2,
-                Math.max(MIN_VOLUMES, Math.min(MAX_VOLUMES, backups / BACKUPS_PER_VOLUME_TARGET))));
+        int volumes = Math.max(
+                1,
+                Math.min(
+                        backups / 2,
+                        Math.max(MIN_VOLUMES, Math.min(MAX_VOLUMES, backups / BACKUPS_PER_VOLUME_TARGET))));
         int perVolume = Math.max(1, (backups - volumes) / volumes);
         return new Workload(volumes * perVolume + volumes, volumes, perVolume, volumes, latency, delays, SEED);
     }
 
     BackupstoreSpec spec() {
-        return BackupstoreSpec.of(volumes, backupsPerVolume).failedBackups(failedBackups).seed(seed);
+        return BackupstoreSpec.of(volumes, backupsPerVolume)
+                .failedBackups(failedBackups)
+                .seed(seed);
     }
 
     /** Objects the teardown deletes: backup volumes and backups. */

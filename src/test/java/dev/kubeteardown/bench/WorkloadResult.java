@@ -8,8 +8,8 @@ import java.util.List;
  * Everything measured on one workload: the naive baseline, the default settings, the parallelism sweep, and the
  * limit model for the parallelism of each.
  */
-record WorkloadResult(Workload workload, VariantResult naive, VariantResult defaults, List<VariantResult> sweep,
-                      LimitModel limits) {
+record WorkloadResult(
+        Workload workload, VariantResult naive, VariantResult defaults, List<VariantResult> sweep, LimitModel limits) {
 
     WorkloadResult {
         sweep = List.copyOf(sweep);
@@ -17,7 +17,9 @@ record WorkloadResult(Workload workload, VariantResult naive, VariantResult defa
 
     /** The fastest measured sweep entry by median wall time (the default's runs stand in for its parallelism). */
     VariantResult best() {
-        return sweep.stream().filter(VariantResult::measured).filter(VariantResult::allClean)
+        return sweep.stream()
+                .filter(VariantResult::measured)
+                .filter(VariantResult::allClean)
                 .min(Comparator.comparingDouble(VariantResult::medianSeconds))
                 .orElse(defaults);
     }

@@ -17,13 +17,14 @@ class WorkloadTest {
 
     @Test
     void objectsAreBackupVolumesAndBackups() {
-        assertEquals(1020, Workload.of(1000, Duration.ZERO, ControllerDelays.DEFAULT).objects());
+        assertEquals(
+                1020, Workload.of(1000, Duration.ZERO, ControllerDelays.DEFAULT).objects());
     }
 
     @Test
     void tooFewBackupsAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Workload.of(1, Duration.ZERO, ControllerDelays.DEFAULT));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Workload.of(1, Duration.ZERO, ControllerDelays.DEFAULT));
         assertEquals("backups must be >= 2, was 1", e.getMessage());
     }
 
@@ -32,6 +33,8 @@ class WorkloadTest {
         assertEquals(volumes, w.volumes());
         assertEquals(perVolume, w.backupsPerVolume());
         assertEquals(volumes, w.failedBackups());
-        assertEquals(backups, w.spec().volumes() * w.spec().backupsPerVolume() + w.spec().failedBackups());
+        assertEquals(
+                backups,
+                w.spec().volumes() * w.spec().backupsPerVolume() + w.spec().failedBackups());
     }
 }

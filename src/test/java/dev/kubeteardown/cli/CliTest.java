@@ -46,24 +46,27 @@ class CliTest {
 
     Path kubeconfig(String server) throws IOException {
         Path file = dir.resolve("kubeconfig");
-        Files.writeString(file, String.join("\n",
-                "apiVersion: v1",
-                "kind: Config",
-                "clusters:",
-                "- name: sim",
-                "  cluster:",
-                "    server: " + server,
-                "users:",
-                "- name: tester",
-                "  user:",
-                "    token: not-checked-by-the-simulator",
-                "contexts:",
-                "- name: sim",
-                "  context:",
-                "    cluster: sim",
-                "    user: tester",
-                "current-context: sim",
-                ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "apiVersion: v1",
+                        "kind: Config",
+                        "clusters:",
+                        "- name: sim",
+                        "  cluster:",
+                        "    server: " + server,
+                        "users:",
+                        "- name: tester",
+                        "  user:",
+                        "    token: not-checked-by-the-simulator",
+                        "contexts:",
+                        "- name: sim",
+                        "  context:",
+                        "    cluster: sim",
+                        "    user: tester",
+                        "current-context: sim",
+                        ""));
         return file;
     }
 
@@ -86,7 +89,8 @@ class CliTest {
         assertTrue(json.get("clean").getAsBoolean());
         var steps = json.getAsJsonArray("steps");
         assertEquals(2, steps.size());
-        assertEquals(3, steps.get(0).getAsJsonObject().getAsJsonArray("outcomes").size(), "3 backup volumes");
+        assertEquals(
+                3, steps.get(0).getAsJsonObject().getAsJsonArray("outcomes").size(), "3 backup volumes");
         JsonObject counts = steps.get(1).getAsJsonObject().getAsJsonObject("counts");
         assertEquals(0, counts.get("FAILED").getAsInt());
         assertEquals(0, counts.get("STUCK").getAsInt());
@@ -98,16 +102,31 @@ class CliTest {
         // --race-rate 1: Longhorn removes every backup right before our delete of it is applied. The failed backup is
         // never touched by the controller, so the naive loop always has one to delete, whatever the timing: its first
         // backup delete gets the 404 that aborted the suite; kube-teardown counts it ALREADY_GONE.
-        Run run = cli("demo", "--naive", "--volumes", "2", "--backups-per-volume", "3", "--failed", "1",
-                "--race-rate", "1", "-o", "json");
+        Run run = cli(
+                "demo",
+                "--naive",
+                "--volumes",
+                "2",
+                "--backups-per-volume",
+                "3",
+                "--failed",
+                "1",
+                "--race-rate",
+                "1",
+                "-o",
+                "json");
         assertEquals(Main.CLEAN, run.code(), run.err());
         JsonObject naive = run.json().getAsJsonObject("naive");
         assertEquals(false, naive.get("succeeded").getAsBoolean(), run.out());
-        assertTrue(naive.get("failure").getAsString().matches("\\(404\\) backups\\.longhorn\\.io \"backup-[0-9a-f]+\" not found"),
+        assertTrue(
+                naive.get("failure")
+                        .getAsString()
+                        .matches("\\(404\\) backups\\.longhorn\\.io \"backup-[0-9a-f]+\" not found"),
                 naive.get("failure").getAsString());
         assertTrue(run.json().get("clean").getAsBoolean());
         JsonObject counts = run.counts(1);
-        assertEquals(0, counts.get("DELETED").getAsInt(), "every backup was removed by Longhorn, none by us: " + run.out());
+        assertEquals(
+                0, counts.get("DELETED").getAsInt(), "every backup was removed by Longhorn, none by us: " + run.out());
         assertTrue(counts.get("ALREADY_GONE").getAsInt() >= 1, run.out());
     }
 
@@ -149,10 +168,20 @@ class CliTest {
             var steps = run.json().getAsJsonArray("steps");
             JsonObject volumes = steps.get(0).getAsJsonObject().getAsJsonObject("counts");
             assertEquals(seeded.backupVolumes().size(), volumes.get("DELETED").getAsInt());
-            int backupsHandled = steps.get(1).getAsJsonObject().getAsJsonArray("outcomes").size();
-            assertTrue(backupsHandled >= seeded.failedBackups().size(), "the failed backups are cleaned by the second step");
+            int backupsHandled =
+                    steps.get(1).getAsJsonObject().getAsJsonArray("outcomes").size();
+            assertTrue(
+                    backupsHandled >= seeded.failedBackups().size(),
+                    "the failed backups are cleaned by the second step");
             Run again = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--yes", "-o", "json");
-            assertEquals(0, again.json().getAsJsonArray("steps").get(1).getAsJsonObject().getAsJsonArray("outcomes").size(),
+            assertEquals(
+                    0,
+                    again.json()
+                            .getAsJsonArray("steps")
+                            .get(1)
+                            .getAsJsonObject()
+                            .getAsJsonArray("outcomes")
+                            .size(),
                     "nothing is left: " + again.out());
         }
     }
@@ -175,15 +204,23 @@ class CliTest {
         assertEquals(Main.USAGE, missing.code());
         assertTrue(missing.err().contains("no kubeconfig found at"), missing.err());
 
-        Run unreachable = cli("longhorn", "--kubeconfig", kubeconfig("http://127.0.0.1:1").toString(), "--yes");
+        Run unreachable =
+                cli("longhorn", "--kubeconfig", kubeconfig("http://127.0.0.1:1").toString(), "--yes");
         assertEquals(Main.USAGE, unreachable.code(), unreachable.out());
         assertTrue(unreachable.err().contains("cannot reach the API server"), unreachable.err());
 
-        try (LonghornSimulator sim = LonghornSimulator.builder().notServed("longhorn.io", "v1beta1").start()) {
+        try (LonghornSimulator sim =
+                LonghornSimulator.builder().notServed("longhorn.io", "v1beta1").start()) {
             Run skipped = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--api-version", "v1beta1");
             assertEquals(Main.CLEAN, skipped.code(), skipped.err());
             assertTrue(skipped.out().contains("SKIPPED"), skipped.out());
-            Run required = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--api-version", "v1beta1", "--require-crds");
+            Run required = cli(
+                    "longhorn",
+                    "--kubeconfig",
+                    kubeconfig(sim.url()).toString(),
+                    "--api-version",
+                    "v1beta1",
+                    "--require-crds");
             assertEquals(Main.USAGE, required.code());
             assertTrue(required.err().contains("is not served"), required.err());
         }
@@ -213,8 +250,12 @@ class CliTest {
             Run run = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "--dry-run=server", "--yes");
             assertEquals(Main.CLEAN, run.code(), run.out() + run.err());
             assertTrue(run.out().contains("Server-side dry run"), run.out());
-            assertTrue(sim.requests().count(Verb.DELETE) >= seeded.backupVolumes().size(), "the server saw the deletes");
-            assertEquals(seeded.backupCount() - seeded.failedBackups().size(), sim.remoteBackups().size(), "no data went");
+            assertTrue(
+                    sim.requests().count(Verb.DELETE) >= seeded.backupVolumes().size(), "the server saw the deletes");
+            assertEquals(
+                    seeded.backupCount() - seeded.failedBackups().size(),
+                    sim.remoteBackups().size(),
+                    "no data went");
             Run after = cli("longhorn", "--kubeconfig", kubeconfig(sim.url()).toString(), "-o", "json");
             JsonObject counts = after.counts(1);
             assertEquals(seeded.backupCount(), counts.get("WOULD_DELETE").getAsInt(), "every backup is still there");
@@ -235,12 +276,32 @@ class CliTest {
             assertEquals(Main.CLEAN, deleted.code(), deleted.err());
             assertEquals(1, deleted.counts(0).get("DELETED").getAsInt());
             for (String flag : new String[] {"--dry-run", "--dry-run=client", "--dry-run=server"}) {
-                Run sweep = cli("sweep", "--kubeconfig", config, "--resource", "backups.longhorn.io/v1beta2", "--older-than", "1h", flag);
+                Run sweep = cli(
+                        "sweep",
+                        "--kubeconfig",
+                        config,
+                        "--resource",
+                        "backups.longhorn.io/v1beta2",
+                        "--older-than",
+                        "1h",
+                        flag);
                 assertEquals(Main.CLEAN, sweep.code(), flag + ": " + sweep.err());
             }
-            assertEquals(Main.USAGE, cli("sweep", "--kubeconfig", config, "--resource", "backups.longhorn.io/v1beta2",
-                    "--older-than", "1h", "--dry-run=none").code());
-            assertEquals(Main.USAGE, cli("longhorn", "--kubeconfig", config, "--dry-run=maybe").code());
+            assertEquals(
+                    Main.USAGE,
+                    cli(
+                                    "sweep",
+                                    "--kubeconfig",
+                                    config,
+                                    "--resource",
+                                    "backups.longhorn.io/v1beta2",
+                                    "--older-than",
+                                    "1h",
+                                    "--dry-run=none")
+                            .code());
+            assertEquals(
+                    Main.USAGE,
+                    cli("longhorn", "--kubeconfig", config, "--dry-run=maybe").code());
         }
     }
 
@@ -251,45 +312,57 @@ class CliTest {
         assertEquals(Main.NOT_CLEAN, Main.handle(new InterruptedException(), new PrintWriter(err, true)));
         assertTrue(Thread.interrupted(), "the interrupt is kept (and cleared here)");
         assertEquals(Main.USAGE, Main.handle(new IllegalArgumentException("bad flag"), new PrintWriter(err, true)));
-        var noReport = new dev.kubeteardown.CleanupReport("backups.longhorn.io/v1beta2", "namespace x", java.util.List.of(),
-                java.time.Duration.ZERO);
-        assertEquals(Main.USAGE, Main.handle(new dev.kubeteardown.CleanupConfigurationException(noReport, "no CRD"),
-                new PrintWriter(err, true)), "a configuration error, though it is a CleanupFailedException");
-        assertEquals(Main.NOT_CLEAN, Main.handle(new dev.kubeteardown.CleanupFailedException(noReport), new PrintWriter(err, true)));
+        var noReport = new dev.kubeteardown.CleanupReport(
+                "backups.longhorn.io/v1beta2", "namespace x", java.util.List.of(), java.time.Duration.ZERO);
+        assertEquals(
+                Main.USAGE,
+                Main.handle(
+                        new dev.kubeteardown.CleanupConfigurationException(noReport, "no CRD"),
+                        new PrintWriter(err, true)),
+                "a configuration error, though it is a CleanupFailedException");
+        assertEquals(
+                Main.NOT_CLEAN,
+                Main.handle(new dev.kubeteardown.CleanupFailedException(noReport), new PrintWriter(err, true)));
         StringWriter bug = new StringWriter();
         assertEquals(Main.NOT_CLEAN, Main.handle(new NullPointerException("oops"), new PrintWriter(bug, true)));
         assertTrue(bug.toString().startsWith("error: unexpected java.lang.NullPointerException: oops"), bug.toString());
-        assertTrue(bug.toString().contains("\tat dev.kubeteardown.cli.CliTest.exceptionsMapToExitCodes"), bug.toString());
+        assertTrue(
+                bug.toString().contains("\tat dev.kubeteardown.cli.CliTest.exceptionsMapToExitCodes"), bug.toString());
     }
 
     @Test
-    @DisplayName("KUBECONFIG with several files: merged as kubectl does: first file wins, a context only in the second works")
+    @DisplayName(
+            "KUBECONFIG with several files: merged as kubectl does: first file wins, a context only in the second works")
     void kubeconfigFilesAreMerged() throws Exception {
         Path first = kubeconfig("http://first.invalid:6443");
         Path second = dir.resolve("second");
-        Files.writeString(second, String.join("\n",
-                "apiVersion: v1",
-                "kind: Config",
-                "clusters:",
-                "- name: sim",
-                "  cluster:",
-                "    server: http://second-loses.invalid:6443",
-                "- name: only-second",
-                "  cluster:",
-                "    server: http://second.invalid:6443",
-                "contexts:",
-                "- name: from-second",
-                "  context:",
-                "    cluster: only-second",
-                "    user: tester",
-                "current-context: from-second",
-                ""));
+        Files.writeString(
+                second,
+                String.join(
+                        "\n",
+                        "apiVersion: v1",
+                        "kind: Config",
+                        "clusters:",
+                        "- name: sim",
+                        "  cluster:",
+                        "    server: http://second-loses.invalid:6443",
+                        "- name: only-second",
+                        "  cluster:",
+                        "    server: http://second.invalid:6443",
+                        "contexts:",
+                        "- name: from-second",
+                        "  context:",
+                        "    cluster: only-second",
+                        "    user: tester",
+                        "current-context: from-second",
+                        ""));
         var merged = Clusters.merge(java.util.List.of(first, second));
         assertEquals("sim", merged.getCurrentContext(), "current-context from the first file that sets it");
         assertEquals("http://first.invalid:6443", merged.getServer(), "the first file's cluster named sim wins");
         assertTrue(merged.setContext("from-second"), "a context defined only in the second file");
         assertEquals("http://second.invalid:6443", merged.getServer());
-        assertEquals("not-checked-by-the-simulator", merged.getCredentials().get("token"), "its user from the first file");
+        assertEquals(
+                "not-checked-by-the-simulator", merged.getCredentials().get("token"), "its user from the first file");
     }
 
     @ParameterizedTest

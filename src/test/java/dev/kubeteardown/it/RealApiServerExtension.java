@@ -10,13 +10,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class RealApiServerExtension implements ParameterResolver {
 
-  @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    return parameterContext.getParameter().getType() == RealApiServer.class;
-  }
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == RealApiServer.class;
+    }
 
-  @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-    return RealApiServer.get();
-  }
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return RealApiServer.get();
+    }
 }

@@ -12,11 +12,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.kubeteardown.Cleanup;
 import dev.kubeteardown.RunLabels;
 import dev.kubeteardown.StaleRunSweep;
+import dev.kubeteardown.junit.TestKit.TestKitOnly;
+import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.time.Instant;
-import dev.kubeteardown.junit.TestKit.TestKitOnly;
-import dev.kubeteardown.testing.MockCluster;
-import io.kubernetes.client.openapi.ApiClient;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +33,6 @@ class AfterAllTest extends WithMockCluster {
 
     static final String SHARED = "shared";
 
-
     static Cleanup sharedConfigMaps(ApiClient client) {
         return Cleanup.builder(client, CONFIG_MAPS).namespace(SHARED).build();
     }
@@ -46,8 +44,8 @@ class AfterAllTest extends WithMockCluster {
         static ApiClient client;
 
         @RegisterExtension
-        static KubeTeardownExtension teardown = KubeTeardownExtension.forTeardownClient()
-                .afterAll(AfterAllTest::sharedConfigMaps);
+        static KubeTeardownExtension teardown =
+                KubeTeardownExtension.forTeardownClient().afterAll(AfterAllTest::sharedConfigMaps);
 
         @BeforeAll
         static void connect() {
@@ -72,7 +70,10 @@ class AfterAllTest extends WithMockCluster {
     static class SweepBeforeAllTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .beforeAll(c -> StaleRunSweep.builder(c, CONFIG_MAPS).namespace(SHARED).olderThan(Duration.ofHours(1)).build());
+                .beforeAll(c -> StaleRunSweep.builder(c, CONFIG_MAPS)
+                        .namespace(SHARED)
+                        .olderThan(Duration.ofHours(1))
+                        .build());
 
         @Test
         void leakedObjectsOfKilledRunsAreGoneBeforeTheFirstTest() {
@@ -83,10 +84,19 @@ class AfterAllTest extends WithMockCluster {
     @Test
     @DisplayName("a stale-run sweep as a before-all step removes what a killed run leaked, and nothing else")
     void sweepBeforeAll() {
-        cluster.create(CONFIG_MAPS, SHARED, "leaked-by-killed-run",
-                RunLabels.of("run-killed", Instant.now().minus(Duration.ofHours(5))).labels(), List.of());
-        cluster.create(CONFIG_MAPS, SHARED, "other-live-run",
-                RunLabels.of("run-live", Instant.now()).labels(), List.of());
+        cluster.create(
+                CONFIG_MAPS,
+                SHARED,
+                "leaked-by-killed-run",
+                RunLabels.of("run-killed", Instant.now().minus(Duration.ofHours(5)))
+                        .labels(),
+                List.of());
+        cluster.create(
+                CONFIG_MAPS,
+                SHARED,
+                "other-live-run",
+                RunLabels.of("run-live", Instant.now()).labels(),
+                List.of());
         cluster.create(CONFIG_MAPS, SHARED, "unlabelled");
         EngineExecutionResults results = TestKit.run(SweepBeforeAllTestCase.class);
         results.testEvents().assertStatistics(s -> s.succeeded(1));
@@ -112,7 +122,8 @@ class AfterAllTest extends WithMockCluster {
     static class OnSuccessAfterAllTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .mode(CleanupMode.ON_SUCCESS).afterAll(AfterAllTest::sharedConfigMaps);
+                .mode(CleanupMode.ON_SUCCESS)
+                .afterAll(AfterAllTest::sharedConfigMaps);
 
         @Test
         void passes() {
@@ -135,15 +146,18 @@ class AfterAllTest extends WithMockCluster {
         assertEquals(2, cluster.countObjects(CONFIG_MAPS, SHARED));
         assertEquals(List.of(), deletes());
         String entry = entryOf(results, "OnSuccessAfterAllTestCase").get(KubeTeardownExtension.REPORT_KEY);
-        assertTrue(entry.startsWith("Skipping cleanup of a step factory for class"
-                + " OnSuccessAfterAllTestCase due to CleanupMode.ON_SUCCESS: a test or the class failed"), entry);
+        assertTrue(
+                entry.startsWith("Skipping cleanup of a step factory for class"
+                        + " OnSuccessAfterAllTestCase due to CleanupMode.ON_SUCCESS: a test or the class failed"),
+                entry);
     }
 
     @TestKitOnly
     static class OnSuccessAfterAllPassingTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .mode(CleanupMode.ON_SUCCESS).afterAll(AfterAllTest::sharedConfigMaps);
+                .mode(CleanupMode.ON_SUCCESS)
+                .afterAll(AfterAllTest::sharedConfigMaps);
 
         @Test
         void passes() {
@@ -170,8 +184,10 @@ class AfterAllTest extends WithMockCluster {
     static class NestedTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .afterEach((c, scope) -> Cleanup.builder(c, CONFIG_MAPS).namespace(SHARED)
-                        .labelSelector(scope.selector()).build())
+                .afterEach((c, scope) -> Cleanup.builder(c, CONFIG_MAPS)
+                        .namespace(SHARED)
+                        .labelSelector(scope.selector())
+                        .build())
                 .afterAll(AfterAllTest::sharedConfigMaps);
 
         @Test
@@ -198,11 +214,16 @@ class AfterAllTest extends WithMockCluster {
         List<String> entries = reportEntries(results);
         assertEquals(3, entries.size(), entries.toString());
         assertEquals(1, entries.stream().filter(e -> e.startsWith("afterAll")).count(), entries.toString());
-        assertTrue(entryOf(results, "inner(TeardownScope)").get(KubeTeardownExtension.REPORT_KEY)
+        assertTrue(entryOf(results, "inner(TeardownScope)")
+                .get(KubeTeardownExtension.REPORT_KEY)
                 .startsWith("afterEach: 1 step, 1 object, DELETED=1"));
-        assertTrue(entryOf(results, "NestedTestCase").get(KubeTeardownExtension.REPORT_KEY)
-                .startsWith("afterAll: 1 step, 1 object, DELETED=1"), "only class-wide is left for after all");
-        List<String> deleted = deletes().stream().map(p -> p.substring(p.lastIndexOf('/') + 1)).collect(Collectors.toList());
+        assertTrue(
+                entryOf(results, "NestedTestCase")
+                        .get(KubeTeardownExtension.REPORT_KEY)
+                        .startsWith("afterAll: 1 step, 1 object, DELETED=1"),
+                "only class-wide is left for after all");
+        List<String> deleted =
+                deletes().stream().map(p -> p.substring(p.lastIndexOf('/') + 1)).collect(Collectors.toList());
         assertEquals(java.util.Set.of("outer", "inner", "class-wide"), java.util.Set.copyOf(deleted));
         assertEquals("class-wide", deleted.get(2), "after all comes last: " + deleted);
         assertFalse(cluster.exists(CONFIG_MAPS, SHARED, "class-wide"));
@@ -214,12 +235,11 @@ class AfterAllTest extends WithMockCluster {
         ApiClient client = TestKit.client();
 
         @RegisterExtension
-        static KubeTeardownExtension teardown = KubeTeardownExtension.forTeardownClient()
-                .afterAll(AfterAllTest::sharedConfigMaps);
+        static KubeTeardownExtension teardown =
+                KubeTeardownExtension.forTeardownClient().afterAll(AfterAllTest::sharedConfigMaps);
 
         @Test
-        void passes() {
-        }
+        void passes() {}
     }
 
     @Test
@@ -228,8 +248,12 @@ class AfterAllTest extends WithMockCluster {
         EngineExecutionResults results = TestKit.run(InstanceFieldForAfterAllTestCase.class);
 
         Throwable thrown = TestKit.containerFailureOf(results, "InstanceFieldForAfterAllTestCase");
-        assertTrue(thrown instanceof org.junit.jupiter.api.extension.ExtensionConfigurationException, thrown.toString());
-        assertTrue(thrown.getMessage().contains("is an instance field, but there is no test instance when cleaning up"
-                + " after all tests: make it static or use @TestInstance(PER_CLASS)"), thrown.getMessage());
+        assertTrue(
+                thrown instanceof org.junit.jupiter.api.extension.ExtensionConfigurationException, thrown.toString());
+        assertTrue(
+                thrown.getMessage()
+                        .contains("is an instance field, but there is no test instance when cleaning up"
+                                + " after all tests: make it static or use @TestInstance(PER_CLASS)"),
+                thrown.getMessage());
     }
 }

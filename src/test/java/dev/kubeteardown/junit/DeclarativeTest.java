@@ -15,7 +15,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.kubeteardown.Cleanup;
 import dev.kubeteardown.CleanupStep;
 import dev.kubeteardown.junit.TestKit.TestKitOnly;
-import dev.kubeteardown.testing.MockCluster;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,6 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 class DeclarativeTest extends WithMockCluster {
 
     static final String TESTS = "tests";
-
 
     @TestKitOnly
     @KubeTeardown(longhorn = true)
@@ -59,7 +57,9 @@ class DeclarativeTest extends WithMockCluster {
 
         results.testEvents().assertStatistics(s -> s.succeeded(1));
         assertEquals(0, cluster.countObjects(BACKUPS, NS) + cluster.countObjects(BACKUP_VOLUMES, NS));
-        assertTrue(TestKit.deletes().get(0).contains("/backupvolumes/"), TestKit.deletes().toString());
+        assertTrue(
+                TestKit.deletes().get(0).contains("/backupvolumes/"),
+                TestKit.deletes().toString());
         String entry = entryOf(results, "createsBackups()").get(KubeTeardownExtension.REPORT_KEY);
         assertTrue(entry.startsWith("afterEach: 2 steps, 2 objects, DELETED=2"), entry);
         assertTrue(entry.contains("policy FAIL (@KubeTeardown)"), entry);
@@ -69,7 +69,10 @@ class DeclarativeTest extends WithMockCluster {
     static final class ConfigMapsOfTheTest implements ScopedStepFactory {
         @Override
         public CleanupStep create(ApiClient client, TeardownScope scope) {
-            return Cleanup.builder(client, CONFIG_MAPS).namespace(TESTS).labelSelector(scope.selector()).build();
+            return Cleanup.builder(client, CONFIG_MAPS)
+                    .namespace(TESTS)
+                    .labelSelector(scope.selector())
+                    .build();
         }
     }
 
@@ -105,7 +108,8 @@ class DeclarativeTest extends WithMockCluster {
         assertFalse(cluster.exists(CONFIG_MAPS, TESTS, "from-passes"));
         assertTrue(cluster.exists(CONFIG_MAPS, TESTS, "from-fails"));
         assertTrue(cluster.exists(CONFIG_MAPS, TESTS, "bystander"), "not labelled for any test: untouched");
-        assertTrue(entryOf(results, "fails(TeardownScope)").get(KubeTeardownExtension.REPORT_KEY)
+        assertTrue(entryOf(results, "fails(TeardownScope)")
+                .get(KubeTeardownExtension.REPORT_KEY)
                 .contains("due to CleanupMode.ON_SUCCESS"));
     }
 
@@ -113,8 +117,7 @@ class DeclarativeTest extends WithMockCluster {
     @ExtendWith(KubeTeardownExtension.class)
     static class ExtendWithoutAnnotationTestCase {
         @Test
-        void passes() {
-        }
+        void passes() {}
     }
 
     @Test
@@ -124,19 +127,22 @@ class DeclarativeTest extends WithMockCluster {
 
         Throwable thrown = TestKit.containerFailureOf(results, "ExtendWithoutAnnotationTestCase");
         assertInstanceOf(ExtensionConfigurationException.class, thrown);
-        assertTrue(thrown.getMessage().endsWith("registers KubeTeardownExtension without @KubeTeardown: annotate it"
-                + " with @KubeTeardown(...) or register the extension with @RegisterExtension"), thrown.getMessage());
+        assertTrue(
+                thrown.getMessage()
+                        .endsWith("registers KubeTeardownExtension without @KubeTeardown: annotate it"
+                                + " with @KubeTeardown(...) or register the extension with @RegisterExtension"),
+                thrown.getMessage());
     }
 
     @TestKitOnly
     static class MissingFieldTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClientField("client")
-                .failurePolicy(FailurePolicy.WARN).afterEach(c -> Cleanup.builder(c, CONFIG_MAPS).build());
+                .failurePolicy(FailurePolicy.WARN)
+                .afterEach(c -> Cleanup.builder(c, CONFIG_MAPS).build());
 
         @Test
-        void passes() {
-        }
+        void passes() {}
     }
 
     @Test
@@ -146,8 +152,10 @@ class DeclarativeTest extends WithMockCluster {
 
         Throwable thrown = failureOf(results, "passes()");
         assertInstanceOf(ExtensionConfigurationException.class, thrown);
-        assertEquals("no client field \"client\" in " + MissingFieldTestCase.class.getName()
-                + " (nor its superclasses or enclosing classes)", thrown.getMessage());
+        assertEquals(
+                "no client field \"client\" in " + MissingFieldTestCase.class.getName()
+                        + " (nor its superclasses or enclosing classes)",
+                thrown.getMessage());
     }
 
     @TestKitOnly
@@ -156,7 +164,10 @@ class DeclarativeTest extends WithMockCluster {
         static final CleanupStep PREBUILT = new CleanupStep() {
             @Override
             public dev.kubeteardown.CleanupReport execute() {
-                return Cleanup.builder(TestKit.client(), CONFIG_MAPS).namespace(TESTS).build().execute();
+                return Cleanup.builder(TestKit.client(), CONFIG_MAPS)
+                        .namespace(TESTS)
+                        .build()
+                        .execute();
             }
 
             @Override
@@ -167,8 +178,10 @@ class DeclarativeTest extends WithMockCluster {
 
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(() -> null)
-                .afterEach(c -> Cleanup.builder(c, CONFIG_MAPS).namespace("other").build())
-                .afterEach(PREBUILT); // already-built steps, as in afterEach(BackupstoreCleanup.builder(client).build())
+                .afterEach(
+                        c -> Cleanup.builder(c, CONFIG_MAPS).namespace("other").build())
+                .afterEach(
+                        PREBUILT); // already-built steps, as in afterEach(BackupstoreCleanup.builder(client).build())
 
         @Test
         void passes() {
@@ -181,9 +194,14 @@ class DeclarativeTest extends WithMockCluster {
     void nullClientFailsOnlyTheStepsThatNeedIt() {
         EngineExecutionResults results = TestKit.run(NullClientTestCase.class);
 
-        KubeTeardownFailedException e = assertInstanceOf(KubeTeardownFailedException.class, failureOf(results, "passes()"));
-        assertTrue(e.getMessage().contains("step 1 did not complete: dev.kubeteardown.junit.ClientSource$ClientUnavailableException:"
-                + " the client supplier gave null"), e.getMessage());
+        KubeTeardownFailedException e =
+                assertInstanceOf(KubeTeardownFailedException.class, failureOf(results, "passes()"));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "step 1 did not complete: dev.kubeteardown.junit.ClientSource$ClientUnavailableException:"
+                                        + " the client supplier gave null"),
+                e.getMessage());
         assertFalse(cluster.exists(CONFIG_MAPS, TESTS, "cm"), "the built step ran");
     }
 
@@ -191,14 +209,17 @@ class DeclarativeTest extends WithMockCluster {
     @DisplayName("the extension's fluent methods return new instances: a configured extension can be shared")
     void fluentMethodsReturnNewInstances() {
         KubeTeardownExtension base = KubeTeardownExtension.forClient(TestKit::client);
-        KubeTeardownExtension withStep = base.afterEach(c -> Cleanup.builder(c, CONFIG_MAPS).build());
+        KubeTeardownExtension withStep =
+                base.afterEach(c -> Cleanup.builder(c, CONFIG_MAPS).build());
         KubeTeardownExtension withMode = withStep.mode(CleanupMode.NEVER);
 
         assertTrue(base.toString().contains("afterEach [], afterAll [], mode DEFAULT"), base.toString());
-        assertTrue(withStep.toString().contains("afterEach [a step factory], afterAll [], mode DEFAULT"), withStep.toString());
+        assertTrue(
+                withStep.toString().contains("afterEach [a step factory], afterAll [], mode DEFAULT"),
+                withStep.toString());
         assertTrue(withMode.toString().contains("mode NEVER"), withMode.toString());
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                () -> new KubeTeardownExtension().afterEach(c -> null));
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalStateException.class, () -> new KubeTeardownExtension().afterEach(c -> null));
         assertTrue(e.getMessage().startsWith("this instance is configured by @KubeTeardown"), e.getMessage());
     }
 }

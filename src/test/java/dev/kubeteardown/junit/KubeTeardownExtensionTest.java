@@ -39,7 +39,6 @@ import org.opentest4j.AssertionFailedError;
 /** The extension after each test, through EngineTestKit against the CRUD mock: order, modes, policies, reports. */
 class KubeTeardownExtensionTest extends WithMockCluster {
 
-
     static void createBackupstore(String volume, int backups) {
         TestKit.cluster.create(BACKUP_VOLUMES, NS, volume);
         for (int i = 0; i < backups; i++) {
@@ -49,10 +48,12 @@ class KubeTeardownExtensionTest extends WithMockCluster {
 
     /** The resource of each DELETE, with runs of the same resource collapsed: the order steps ran in. */
     static List<String> deleteOrder() {
-        List<String> kinds = deletes().stream().map(p -> p.contains("/backupvolumes/") ? "backupvolumes" : "backups")
+        List<String> kinds = deletes().stream()
+                .map(p -> p.contains("/backupvolumes/") ? "backupvolumes" : "backups")
                 .collect(Collectors.toList());
         return java.util.stream.IntStream.range(0, kinds.size())
-                .filter(i -> i == 0 || !kinds.get(i).equals(kinds.get(i - 1))).mapToObj(kinds::get)
+                .filter(i -> i == 0 || !kinds.get(i).equals(kinds.get(i - 1)))
+                .mapToObj(kinds::get)
                 .collect(Collectors.toList());
     }
 
@@ -62,8 +63,10 @@ class KubeTeardownExtensionTest extends WithMockCluster {
 
     /** Answers 403 to every DELETE of the named backup, as RBAC would. */
     void forbidDeleteOf(String name) {
-        cluster.intercept((r, c) -> r.getMethod().equals("DELETE") && r.getPath().split("\\?")[0].endsWith("/backups/" + name)
-                ? MockCluster.status(403, "Forbidden", forbidden(name)) : null);
+        cluster.intercept((r, c) ->
+                r.getMethod().equals("DELETE") && r.getPath().split("\\?")[0].endsWith("/backups/" + name)
+                        ? MockCluster.status(403, "Forbidden", forbidden(name))
+                        : null);
     }
 
     // ---- order
@@ -72,7 +75,9 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     static class StepsInOrderTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .afterEach(c -> BackupstoreCleanup.builder(c).build(), c -> BackupCleanup.builder(c).build());
+                .afterEach(
+                        c -> BackupstoreCleanup.builder(c).build(),
+                        c -> BackupCleanup.builder(c).build());
 
         @Test
         void first() {
@@ -93,15 +98,26 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         EngineExecutionResults results = TestKit.run(StepsInOrderTestCase.class);
 
         results.testEvents().assertStatistics(s -> s.started(2).succeeded(2));
-        assertEquals(List.of("backupvolumes", "backups", "backupvolumes", "backups"), deleteOrder(), deletes().toString());
+        assertEquals(
+                List.of("backupvolumes", "backups", "backupvolumes", "backups"),
+                deleteOrder(),
+                deletes().toString());
         assertEquals(0, cluster.countObjects(BACKUPS, NS));
         assertEquals(0, cluster.countObjects(BACKUP_VOLUMES, NS));
         String entry = entryOf(results, "first()").get(KubeTeardownExtension.REPORT_KEY);
         assertTrue(entry.startsWith("afterEach: 2 steps, 3 objects, DELETED=3 in "), entry);
-        assertTrue(entry.contains(", clean for StepsInOrderTestCase > first() (mode ALWAYS (default), policy FAIL (default))"), entry);
+        assertTrue(
+                entry.contains(
+                        ", clean for StepsInOrderTestCase > first() (mode ALWAYS (default), policy FAIL (default))"),
+                entry);
         String steps = entryOf(results, "first()").get(KubeTeardownExtension.REPORT_KEY + ".steps");
-        assertTrue(steps.startsWith("1. backupvolumes.longhorn.io/v1beta2 in namespace longhorn-system: 1 object, DELETED=1"), steps);
-        assertTrue(steps.contains("\n2. backups.longhorn.io/v1beta2 in namespace longhorn-system: 2 objects, DELETED=2"), steps);
+        assertTrue(
+                steps.startsWith(
+                        "1. backupvolumes.longhorn.io/v1beta2 in namespace longhorn-system: 1 object, DELETED=1"),
+                steps);
+        assertTrue(
+                steps.contains("\n2. backups.longhorn.io/v1beta2 in namespace longhorn-system: 2 objects, DELETED=2"),
+                steps);
     }
 
     @TestKitOnly
@@ -152,7 +168,9 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertEquals("the test's own failure", thrown.getMessage());
         assertEquals(0, thrown.getSuppressed().length);
         assertFalse(cluster.exists(BACKUPS, NS, "backup-of-a-failed-test"));
-        assertTrue(entryOf(results, "fails()").get(KubeTeardownExtension.REPORT_KEY).contains("DELETED=1"));
+        assertTrue(entryOf(results, "fails()")
+                .get(KubeTeardownExtension.REPORT_KEY)
+                .contains("DELETED=1"));
     }
 
     @TestKitOnly
@@ -160,7 +178,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
                 .mode(CleanupMode.ON_SUCCESS)
-                .afterEach((c, scope) -> BackupCleanup.builder(c).labelSelector(scope.selector()).build());
+                .afterEach((c, scope) ->
+                        BackupCleanup.builder(c).labelSelector(scope.selector()).build());
 
         @Test
         void fails(TeardownScope scope) {
@@ -175,7 +194,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     }
 
     @Test
-    @DisplayName("ON_SUCCESS keeps a failed test's objects, says so in the log and the report entry, and cleans a passing test")
+    @DisplayName(
+            "ON_SUCCESS keeps a failed test's objects, says so in the log and the report entry, and cleans a passing test")
     void onSuccessKeepsTheObjectsOfAFailedTestAndSaysSo() {
         String log;
         EngineExecutionResults results;
@@ -194,13 +214,20 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertFalse(cluster.exists(BACKUPS, NS, "clean-me"));
         assertEquals(0, failureOf(results, "fails(TeardownScope)").getSuppressed().length);
         String skip = entryOf(results, "fails(TeardownScope)").get(KubeTeardownExtension.REPORT_KEY);
-        String label = cluster.get(BACKUPS, NS, "debug-me").getAsJsonObject("metadata").getAsJsonObject("labels")
-                .get(TeardownScope.TEST_LABEL).getAsString();
-        assertTrue(skip.startsWith("Skipping cleanup of a step factory for OnSuccessTestCase > fails(TeardownScope) due to"
-                + " CleanupMode.ON_SUCCESS: the test failed, its objects are kept for debugging"), skip);
+        String label = cluster.get(BACKUPS, NS, "debug-me")
+                .getAsJsonObject("metadata")
+                .getAsJsonObject("labels")
+                .get(TeardownScope.TEST_LABEL)
+                .getAsString();
+        assertTrue(
+                skip.startsWith("Skipping cleanup of a step factory for OnSuccessTestCase > fails(TeardownScope) due to"
+                        + " CleanupMode.ON_SUCCESS: the test failed, its objects are kept for debugging"),
+                skip);
         assertTrue(skip.endsWith("; label " + TeardownScope.TEST_LABEL + "=" + label + ")"), skip);
         assertTrue(log.contains("WARN dev.kubeteardown.junit.KubeTeardownExtension - " + skip), log);
-        assertTrue(entryOf(results, "passes(TeardownScope)").get(KubeTeardownExtension.REPORT_KEY).contains("DELETED=1"));
+        assertTrue(entryOf(results, "passes(TeardownScope)")
+                .get(KubeTeardownExtension.REPORT_KEY)
+                .contains("DELETED=1"));
         assertEquals(1, deletes().size(), "only the passing test's backup is deleted: " + deletes());
     }
 
@@ -208,7 +235,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     static class CodeSaysAlwaysTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .mode(CleanupMode.ALWAYS).afterEach(c -> BackupCleanup.builder(c).build());
+                .mode(CleanupMode.ALWAYS)
+                .afterEach(c -> BackupCleanup.builder(c).build());
 
         @Test
         void fails() {
@@ -220,8 +248,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     @Test
     @DisplayName("the configuration parameter kubeteardown.cleanup.mode overrides the mode set in code")
     void modeParameterOverridesCode() {
-        EngineExecutionResults results = TestKit.run(CodeSaysAlwaysTestCase.class,
-                KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "on_success");
+        EngineExecutionResults results =
+                TestKit.run(CodeSaysAlwaysTestCase.class, KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "on_success");
 
         assertTrue(cluster.exists(BACKUPS, NS, "backup-1"), "kept: the parameter said ON_SUCCESS");
         assertEquals(List.of(), deletes());
@@ -234,15 +262,18 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     }
 
     @Test
-    @DisplayName("the system property kubeteardown.cleanup.mode=never keeps everything (JUnit reads system properties too)")
+    @DisplayName(
+            "the system property kubeteardown.cleanup.mode=never keeps everything (JUnit reads system properties too)")
     void modeSystemPropertyNever() {
         System.setProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "NEVER");
         EngineExecutionResults results;
         try {
             results = org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
-                    .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(PassingTestTestCase.class))
+                    .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(
+                            PassingTestTestCase.class))
                     .configurationParameter(TestKit.ENABLED, "true")
-                    .enableImplicitConfigurationParameters(true).execute();
+                    .enableImplicitConfigurationParameters(true)
+                    .execute();
         } finally {
             System.clearProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY);
         }
@@ -250,8 +281,10 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertEquals(List.of(), deletes());
         assertEquals(3, cluster.countObjects(BACKUPS, NS));
         String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
-        assertTrue(entry.startsWith("Skipping cleanup of a step factory"
-                + " for PassingTestTestCase > passes() due to CleanupMode.NEVER: objects are kept"), entry);
+        assertTrue(
+                entry.startsWith("Skipping cleanup of a step factory"
+                        + " for PassingTestTestCase > passes() due to CleanupMode.NEVER: objects are kept"),
+                entry);
     }
 
     /** Runs {@code body} with the system property set, then restores what was there (also when it throws). */
@@ -270,28 +303,33 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     }
 
     @Test
-    @DisplayName("the system property kubeteardown.cleanup.mode applies without JUnit's implicit parameters (EngineTestKit's default)")
+    @DisplayName(
+            "the system property kubeteardown.cleanup.mode applies without JUnit's implicit parameters (EngineTestKit's default)")
     void modeSystemPropertyWithoutImplicitParameters() {
-        EngineExecutionResults results = withSystemProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "never",
-                () -> TestKit.run(PassingTestTestCase.class));
+        EngineExecutionResults results = withSystemProperty(
+                KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "never", () -> TestKit.run(PassingTestTestCase.class));
 
         assertEquals(null, System.getProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY), "restored");
         results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
         assertEquals(List.of(), deletes());
         String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
-        assertTrue(entry.contains("due to CleanupMode.NEVER") && entry.contains("mode NEVER (kubeteardown.cleanup.mode)"),
+        assertTrue(
+                entry.contains("due to CleanupMode.NEVER") && entry.contains("mode NEVER (kubeteardown.cleanup.mode)"),
                 entry);
     }
 
     @Test
     @DisplayName("an explicit configuration parameter wins over the system property of the same name")
     void explicitParameterWinsOverSystemProperty() {
-        EngineExecutionResults results = withSystemProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "never",
+        EngineExecutionResults results = withSystemProperty(
+                KubeTeardownExtension.CLEANUP_MODE_PROPERTY,
+                "never",
                 () -> TestKit.run(PassingTestTestCase.class, KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "always"));
 
         results.testEvents().assertStatistics(s -> s.started(1).succeeded(1));
         assertEquals(0, cluster.countObjects(BACKUPS, NS), "cleaned: the parameter said ALWAYS");
-        assertTrue(entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY)
+        assertTrue(entryOf(results, "passes()")
+                .get(KubeTeardownExtension.REPORT_KEY)
                 .contains("mode ALWAYS (kubeteardown.cleanup.mode)"));
     }
 
@@ -299,8 +337,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     @DisplayName("the system property kubeteardown.failure.policy=warn applies without JUnit's implicit parameters")
     void policySystemPropertyWithoutImplicitParameters() {
         forbidDeleteOf("backup-b");
-        EngineExecutionResults results = withSystemProperty(KubeTeardownExtension.FAILURE_POLICY_PROPERTY, "warn",
-                () -> TestKit.run(PassingTestTestCase.class));
+        EngineExecutionResults results = withSystemProperty(
+                KubeTeardownExtension.FAILURE_POLICY_PROPERTY, "warn", () -> TestKit.run(PassingTestTestCase.class));
 
         assertEquals(null, System.getProperty(KubeTeardownExtension.FAILURE_POLICY_PROPERTY), "restored");
         results.testEvents().assertStatistics(s -> s.started(1).succeeded(1).failed(0));
@@ -308,22 +346,27 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertTrue(entry.contains("NOT CLEAN") && entry.contains("policy WARN (kubeteardown.failure.policy)"), entry);
     }
 
-    static final java.util.concurrent.atomic.AtomicInteger CLIENT_CALLS = new java.util.concurrent.atomic.AtomicInteger();
-    static final java.util.concurrent.atomic.AtomicInteger FACTORY_CALLS = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger CLIENT_CALLS =
+            new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger FACTORY_CALLS =
+            new java.util.concurrent.atomic.AtomicInteger();
 
     @TestKitOnly
     static class CountingNeverTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(() -> {
-            CLIENT_CALLS.incrementAndGet();
-            return TestKit.client();
-        }).mode(CleanupMode.NEVER).afterEach(c -> {
-            FACTORY_CALLS.incrementAndGet();
-            return BackupCleanup.builder(c).build();
-        }).afterAll(c -> {
-            FACTORY_CALLS.incrementAndGet();
-            return BackupCleanup.builder(c).build();
-        });
+                    CLIENT_CALLS.incrementAndGet();
+                    return TestKit.client();
+                })
+                .mode(CleanupMode.NEVER)
+                .afterEach(c -> {
+                    FACTORY_CALLS.incrementAndGet();
+                    return BackupCleanup.builder(c).build();
+                })
+                .afterAll(c -> {
+                    FACTORY_CALLS.incrementAndGet();
+                    return BackupCleanup.builder(c).build();
+                });
 
         @Test
         void passes() {
@@ -342,21 +385,27 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertEquals(0, CLIENT_CALLS.get(), "client supplier calls");
         assertEquals(0, FACTORY_CALLS.get(), "step factory calls");
         assertTrue(cluster.exists(BACKUPS, NS, "kept"));
-        assertTrue(entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY)
-                .startsWith("Skipping cleanup of a step factory for CountingNeverTestCase > passes() due to CleanupMode.NEVER"));
-        assertTrue(entryOf(results, "CountingNeverTestCase").get(KubeTeardownExtension.REPORT_KEY)
-                .startsWith("Skipping cleanup of a step factory for class CountingNeverTestCase due to CleanupMode.NEVER"));
+        assertTrue(
+                entryOf(results, "passes()")
+                        .get(KubeTeardownExtension.REPORT_KEY)
+                        .startsWith(
+                                "Skipping cleanup of a step factory for CountingNeverTestCase > passes() due to CleanupMode.NEVER"));
+        assertTrue(entryOf(results, "CountingNeverTestCase")
+                .get(KubeTeardownExtension.REPORT_KEY)
+                .startsWith(
+                        "Skipping cleanup of a step factory for class CountingNeverTestCase due to CleanupMode.NEVER"));
     }
 
     @Test
     @DisplayName("an invalid kubeteardown.cleanup.mode fails the test, naming the parameter and the allowed values")
     void invalidModeParameterIsAConfigurationError() {
-        EngineExecutionResults results = TestKit.run(CodeSaysAlwaysTestCase.class,
-                KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "sometimes");
+        EngineExecutionResults results =
+                TestKit.run(CodeSaysAlwaysTestCase.class, KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "sometimes");
 
         Throwable cleanupError = failureOf(results, "fails()").getSuppressed()[0];
         assertInstanceOf(ExtensionConfigurationException.class, cleanupError);
-        assertEquals("kubeteardown.cleanup.mode must be one of DEFAULT, ALWAYS, ON_SUCCESS, NEVER, was \"sometimes\"",
+        assertEquals(
+                "kubeteardown.cleanup.mode must be one of DEFAULT, ALWAYS, ON_SUCCESS, NEVER, was \"sometimes\"",
                 cleanupError.getMessage());
     }
 
@@ -384,24 +433,29 @@ class KubeTeardownExtensionTest extends WithMockCluster {
 
         Throwable thrown = failureOf(results, "passes()");
         KubeTeardownFailedException e = assertInstanceOf(KubeTeardownFailedException.class, thrown);
-        assertTrue(e.getMessage().startsWith("Cleanup afterEach for PassingTestTestCase > passes() is not clean:"
-                + " 1 problem (FAILED or STUCK) in 1 of 1 step\n  FAILED backups.longhorn.io longhorn-system/backup-b:"
-                + " 403 Forbidden: " + forbidden("backup-b")), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("Cleanup afterEach for PassingTestTestCase > passes() is not clean:"
+                                + " 1 problem (FAILED or STUCK) in 1 of 1 step\n  FAILED backups.longhorn.io longhorn-system/backup-b:"
+                                + " 403 Forbidden: " + forbidden("backup-b")),
+                e.getMessage());
         assertTrue(e.getMessage().endsWith("(see suppressed exceptions for details)"), e.getMessage());
         assertEquals(1, e.getSuppressed().length);
         assertInstanceOf(CleanupFailedException.ObjectCleanupException.class, e.getSuppressed()[0]);
         assertEquals(List.of(), e.stepFailures());
         assertEquals(2, e.report().count(Outcome.Status.DELETED));
         assertTrue(cluster.exists(BACKUPS, NS, "backup-b"));
-        assertTrue(entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY).contains("DELETED=2 FAILED=1"));
+        assertTrue(entryOf(results, "passes()")
+                .get(KubeTeardownExtension.REPORT_KEY)
+                .contains("DELETED=2 FAILED=1"));
     }
 
     @Test
     @DisplayName("WARN (kubeteardown.failure.policy=warn): a 403 during cleanup is reported but the test passes")
     void forbiddenDeleteOnlyWarns() {
         forbidDeleteOf("backup-b");
-        EngineExecutionResults results = TestKit.run(PassingTestTestCase.class,
-                KubeTeardownExtension.FAILURE_POLICY_PROPERTY, "warn");
+        EngineExecutionResults results =
+                TestKit.run(PassingTestTestCase.class, KubeTeardownExtension.FAILURE_POLICY_PROPERTY, "warn");
 
         results.testEvents().assertStatistics(s -> s.started(1).succeeded(1).failed(0));
         String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
@@ -413,7 +467,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     static class WarnInCodeTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .failurePolicy(FailurePolicy.WARN).afterEach(c -> BackupCleanup.builder(c).build());
+                .failurePolicy(FailurePolicy.WARN)
+                .afterEach(c -> BackupCleanup.builder(c).build());
 
         @Test
         void passes() {
@@ -428,8 +483,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     void policyParameterOverridesCode() {
         forbidDeleteOf("backup-b");
         TestKit.run(WarnInCodeTestCase.class).testEvents().assertStatistics(s -> s.succeeded(1));
-        EngineExecutionResults strict = TestKit.run(WarnInCodeTestCase.class,
-                KubeTeardownExtension.FAILURE_POLICY_PROPERTY, "FAIL");
+        EngineExecutionResults strict =
+                TestKit.run(WarnInCodeTestCase.class, KubeTeardownExtension.FAILURE_POLICY_PROPERTY, "FAIL");
         assertInstanceOf(KubeTeardownFailedException.class, failureOf(strict, "passes()"));
     }
 
@@ -437,15 +492,19 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     @DisplayName("a failed test with a failed cleanup reports both: the test's failure first, the cleanup's suppressed")
     void failedTestAndFailedCleanupReportBoth() {
         cluster.intercept((r, c) -> r.getMethod().equals("DELETE")
-                ? MockCluster.status(403, "Forbidden", forbidden("backup-of-a-failed-test")) : null);
+                ? MockCluster.status(403, "Forbidden", forbidden("backup-of-a-failed-test"))
+                : null);
         EngineExecutionResults results = TestKit.run(FailingTestTestCase.class);
 
         Throwable thrown = failureOf(results, "fails()");
         assertInstanceOf(AssertionFailedError.class, thrown);
         assertEquals("the test's own failure", thrown.getMessage());
         assertEquals(1, thrown.getSuppressed().length);
-        KubeTeardownFailedException cleanup = assertInstanceOf(KubeTeardownFailedException.class, thrown.getSuppressed()[0]);
-        assertTrue(cleanup.getMessage().contains("FAILED backups.longhorn.io longhorn-system/backup-of-a-failed-test: 403"),
+        KubeTeardownFailedException cleanup =
+                assertInstanceOf(KubeTeardownFailedException.class, thrown.getSuppressed()[0]);
+        assertTrue(
+                cleanup.getMessage()
+                        .contains("FAILED backups.longhorn.io longhorn-system/backup-of-a-failed-test: 403"),
                 cleanup.getMessage());
     }
 
@@ -498,7 +557,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     static class NullReportTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .afterEachSteps(NULL_REPORT_STEP).afterEach(c -> BackupCleanup.builder(c).build());
+                .afterEachSteps(NULL_REPORT_STEP)
+                .afterEach(c -> BackupCleanup.builder(c).build());
 
         @Test
         void passes() {
@@ -507,18 +567,27 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     }
 
     @Test
-    @DisplayName("a custom step whose execute() returns null is a step failure, the next step still runs, the entry is published")
+    @DisplayName(
+            "a custom step whose execute() returns null is a step failure, the next step still runs, the entry is published")
     void nullReportIsAStepFailure() {
         EngineExecutionResults results = TestKit.run(NullReportTestCase.class);
 
-        KubeTeardownFailedException e = assertInstanceOf(KubeTeardownFailedException.class, failureOf(results, "passes()"));
-        assertEquals(List.of(IllegalStateException.class),
+        KubeTeardownFailedException e =
+                assertInstanceOf(KubeTeardownFailedException.class, failureOf(results, "passes()"));
+        assertEquals(
+                List.of(IllegalStateException.class),
                 e.stepFailures().stream().map(Object::getClass).collect(Collectors.toList()));
-        assertTrue(e.getMessage().contains("FAILED a step without report (scope): step 1 did not complete: "
-                + "java.lang.IllegalStateException: step 1 (a step without report) returned no report (null)"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "FAILED a step without report (scope): step 1 did not complete: "
+                                        + "java.lang.IllegalStateException: step 1 (a step without report) returned no report (null)"),
+                e.getMessage());
         assertFalse(cluster.exists(BACKUPS, NS, "backup-a"), "the second step ran");
         String entry = entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY);
-        assertTrue(entry.startsWith("afterEach: 2 steps (1 threw), 1 object, DELETED=1 FAILED=1 in ") && entry.contains("NOT CLEAN"),
+        assertTrue(
+                entry.startsWith("afterEach: 2 steps (1 threw), 1 object, DELETED=1 FAILED=1 in ")
+                        && entry.contains("NOT CLEAN"),
                 entry);
     }
 
@@ -541,18 +610,29 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     }
 
     @Test
-    @DisplayName("steps that throw (configuration error, custom step, factory) do not stop the next; all are aggregated")
+    @DisplayName(
+            "steps that throw (configuration error, custom step, factory) do not stop the next; all are aggregated")
     void throwingStepsDoNotStopTheNext() {
         cluster.intercept((r, c) -> r.getMethod().equals("GET") && r.getPath().contains("/backupvolumes")
-                ? MockCluster.status(403, "Forbidden", "backupvolumes.longhorn.io is forbidden: User \"ci\" cannot list") : null);
+                ? MockCluster.status(
+                        403, "Forbidden", "backupvolumes.longhorn.io is forbidden: User \"ci\" cannot list")
+                : null);
         EngineExecutionResults results = TestKit.run(ThrowingStepsTestCase.class);
 
         assertEquals(0, cluster.countObjects(BACKUPS, NS), "the last step still ran");
-        KubeTeardownFailedException e = assertInstanceOf(KubeTeardownFailedException.class, failureOf(results, "passes()"));
-        assertEquals(List.of(CleanupConfigurationException.class, IllegalStateException.class, IllegalArgumentException.class),
+        KubeTeardownFailedException e =
+                assertInstanceOf(KubeTeardownFailedException.class, failureOf(results, "passes()"));
+        assertEquals(
+                List.of(
+                        CleanupConfigurationException.class,
+                        IllegalStateException.class,
+                        IllegalArgumentException.class),
                 e.stepFailures().stream().map(Object::getClass).collect(Collectors.toList()));
-        assertTrue(e.getMessage().startsWith("Cleanup afterEach for ThrowingStepsTestCase > passes() is not clean:"
-                + " 3 problems (FAILED or STUCK) in 3 of 4 steps\n"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("Cleanup afterEach for ThrowingStepsTestCase > passes() is not clean:"
+                                + " 3 problems (FAILED or STUCK) in 3 of 4 steps\n"),
+                e.getMessage());
         for (String line : List.of(
                 "FAILED a custom step (scope): step 2 did not complete: java.lang.IllegalStateException: the custom step broke",
                 "FAILED a step factory (scope): step 3 did not complete: java.lang.IllegalArgumentException: the factory broke",
@@ -564,7 +644,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertEquals(6, suppressed.size(), "one per problem, then each step's own exception: " + suppressed);
         assertEquals(e.stepFailures(), suppressed.subList(3, 6));
         assertEquals(2, e.report().count(Outcome.Status.DELETED));
-        assertTrue(entryOf(results, "passes()").get(KubeTeardownExtension.REPORT_KEY)
+        assertTrue(entryOf(results, "passes()")
+                .get(KubeTeardownExtension.REPORT_KEY)
                 .startsWith("afterEach: 4 steps (3 threw), 2 objects, DELETED=2 FAILED=3 in "));
     }
 }

@@ -36,19 +36,29 @@ class ShutdownHookTest extends WithMockCluster {
         final StringBuilder output = new StringBuilder();
 
         Child(String url, String mode) throws Exception {
-            String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-            process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    ShutdownSuiteChild.class.getName(), url, mode).redirectErrorStream(true).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line = out.readLine(); line != null; line = out.readLine()) {
-                        lines.add(line);
-                    }
-                } catch (java.io.IOException ended) {
-                    // the child is gone: nothing more to read
-                }
-            }, "shutdown-child-output");
+            String java =
+                    Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+            process = new ProcessBuilder(
+                            java,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            ShutdownSuiteChild.class.getName(),
+                            url,
+                            mode)
+                    .redirectErrorStream(true)
+                    .start();
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader out = new BufferedReader(
+                                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                                lines.add(line);
+                            }
+                        } catch (java.io.IOException ended) {
+                            // the child is gone: nothing more to read
+                        }
+                    },
+                    "shutdown-child-output");
             reader.setDaemon(true);
             reader.start();
         }
@@ -96,7 +106,8 @@ class ShutdownHookTest extends WithMockCluster {
     }
 
     @Test
-    @DisplayName("teardownOnShutdown(): once the suite ended normally the hook is gone, so the JVM's exit deletes nothing")
+    @DisplayName(
+            "teardownOnShutdown(): once the suite ended normally the hook is gone, so the JVM's exit deletes nothing")
     void normalEndDeregistersTheHook() throws Exception {
         cluster.create(BACKUPS, NS, "of-the-suite");
         try (Child child = new Child(cluster.url().replaceAll("/$", ""), "complete")) {
@@ -118,11 +129,11 @@ class ShutdownHookTest extends WithMockCluster {
     static class NoAfterAllStepsTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(TestKit::client)
-                .afterEach(c -> BackupCleanup.builder(c).build()).teardownOnShutdown();
+                .afterEach(c -> BackupCleanup.builder(c).build())
+                .teardownOnShutdown();
 
         @Test
-        void passes() {
-        }
+        void passes() {}
     }
 
     @Test

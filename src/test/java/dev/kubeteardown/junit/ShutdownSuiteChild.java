@@ -1,7 +1,7 @@
 package dev.kubeteardown.junit;
 
-import dev.kubeteardown.longhorn.BackupCleanup;
 import dev.kubeteardown.junit.TestKit.TestKitOnly;
+import dev.kubeteardown.longhorn.BackupCleanup;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import java.io.BufferedReader;
@@ -20,8 +20,7 @@ public final class ShutdownSuiteChild {
 
     static volatile ApiClient client;
 
-    private ShutdownSuiteChild() {
-    }
+    private ShutdownSuiteChild() {}
 
     public static void main(String[] args) throws Exception {
         client = new ClientBuilder().setBasePath(args[0]).build();
@@ -39,7 +38,8 @@ public final class ShutdownSuiteChild {
     static class BlockingSuiteTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(() -> client)
-                .afterAll(c -> BackupCleanup.builder(c).build()).teardownOnShutdown();
+                .afterAll(c -> BackupCleanup.builder(c).build())
+                .teardownOnShutdown();
 
         @Test
         void blocksUntilKilled() throws InterruptedException {
@@ -53,10 +53,10 @@ public final class ShutdownSuiteChild {
     static class CompletingSuiteTestCase {
         @RegisterExtension
         static KubeTeardownExtension teardown = KubeTeardownExtension.forClient(() -> client)
-                .afterAll(c -> BackupCleanup.builder(c).build()).teardownOnShutdown();
+                .afterAll(c -> BackupCleanup.builder(c).build())
+                .teardownOnShutdown();
 
         @Test
-        void passes() {
-        }
+        void passes() {}
     }
 }

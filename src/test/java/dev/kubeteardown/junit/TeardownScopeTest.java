@@ -1,12 +1,11 @@
 package dev.kubeteardown.junit;
 
-import dev.kubeteardown.RunLabels;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kubeteardown.RunLabels;
 import dev.kubeteardown.junit.TestKit.TestKitOnly;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +32,13 @@ class TeardownScopeTest {
     @DisplayName("any method name gives a valid label value of at most 63 characters, readable prefix kept")
     void labelValueIsAlwaysValid() {
         for (String readable : List.of("restoresABackup", "_weird name (with) ünïcödé?", "x".repeat(200), "", "---")) {
-            TeardownScope scope = TeardownScope.of("run1", "[engine:junit-jupiter]/[method:" + readable + "]", readable);
+            TeardownScope scope =
+                    TeardownScope.of("run1", "[engine:junit-jupiter]/[method:" + readable + "]", readable);
             assertTrue(LABEL_VALUE.matcher(scope.labelValue()).matches(), scope.labelValue());
             assertTrue(scope.labelValue().length() <= 63, scope.labelValue());
         }
-        assertTrue(TeardownScope.of("run1", "id", "restoresABackup").labelValue().startsWith("restoresABackup-"));
+        assertTrue(
+                TeardownScope.of("run1", "id", "restoresABackup").labelValue().startsWith("restoresABackup-"));
     }
 
     @Test
@@ -45,11 +46,22 @@ class TeardownScopeTest {
     void labelIsUniquePerTestAndRun() {
         TeardownScope a = TeardownScope.of("run1", "[method:x()]/[invocation:#1]", "x");
         assertEquals(a, TeardownScope.of("run1", "[method:x()]/[invocation:#1]", "x"));
-        assertNotEquals(a.labelValue(), TeardownScope.of("run1", "[method:x()]/[invocation:#2]", "x").labelValue());
-        assertNotEquals(a.labelValue(), TeardownScope.of("run2", "[method:x()]/[invocation:#1]", "x").labelValue());
+        assertNotEquals(
+                a.labelValue(),
+                TeardownScope.of("run1", "[method:x()]/[invocation:#2]", "x").labelValue());
+        assertNotEquals(
+                a.labelValue(),
+                TeardownScope.of("run2", "[method:x()]/[invocation:#1]", "x").labelValue());
         assertEquals(TeardownScope.TEST_LABEL + "=" + a.labelValue(), a.selector());
-        assertEquals(Map.of(TeardownScope.TEST_LABEL, a.labelValue(), TeardownScope.RUN_LABEL, "run1",
-                RunLabels.STARTED_LABEL, Long.toString(RunLabels.current().started().getEpochSecond())), a.labels());
+        assertEquals(
+                Map.of(
+                        TeardownScope.TEST_LABEL,
+                        a.labelValue(),
+                        TeardownScope.RUN_LABEL,
+                        "run1",
+                        RunLabels.STARTED_LABEL,
+                        Long.toString(RunLabels.current().started().getEpochSecond())),
+                a.labels());
         assertEquals(TeardownScope.RUN_LABEL + "=run1", a.runSelector());
     }
 
@@ -60,7 +72,8 @@ class TeardownScopeTest {
         String name = scope.uniqueName("it-ns");
         assertTrue(DNS_LABEL.matcher(name).matches() && name.startsWith("it-ns-"), name);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> scope.uniqueName("Bad_Prefix"));
-        assertEquals("prefix must be a lower-case DNS label of at most 52 characters, was \"Bad_Prefix\"", e.getMessage());
+        assertEquals(
+                "prefix must be a lower-case DNS label of at most 52 characters, was \"Bad_Prefix\"", e.getMessage());
     }
 
     @TestKitOnly
@@ -93,10 +106,12 @@ class TeardownScopeTest {
     }
 
     @Test
-    @DisplayName("the scope is injected: the same in @BeforeEach and the test, one per invocation, the class's in @BeforeAll")
+    @DisplayName(
+            "the scope is injected: the same in @BeforeEach and the test, one per invocation, the class's in @BeforeAll")
     void scopeIsInjectedPerTest() {
         ScopeTestCase.SEEN.clear();
-        EngineExecutionResults results = TestKit.run(ScopeTestCase.class, KubeTeardownExtension.RUN_ID_PROPERTY, "ci-1234");
+        EngineExecutionResults results =
+                TestKit.run(ScopeTestCase.class, KubeTeardownExtension.RUN_ID_PROPERTY, "ci-1234");
 
         results.testEvents().assertStatistics(s -> s.succeeded(2));
         List<TeardownScope> seen = ScopeTestCase.SEEN;
@@ -112,11 +127,14 @@ class TeardownScopeTest {
     @Test
     @DisplayName("an invalid kubeteardown.run.id is a configuration error naming the property")
     void invalidRunId() {
-        EngineExecutionResults results = TestKit.run(ScopeTestCase.class, KubeTeardownExtension.RUN_ID_PROPERTY, "not a label!");
+        EngineExecutionResults results =
+                TestKit.run(ScopeTestCase.class, KubeTeardownExtension.RUN_ID_PROPERTY, "not a label!");
 
         Throwable thrown = TestKit.containerFailureOf(results, "ScopeTestCase");
-        assertTrue(thrown instanceof ExtensionConfigurationException
-                || thrown.getCause() instanceof ExtensionConfigurationException, thrown.toString());
+        assertTrue(
+                thrown instanceof ExtensionConfigurationException
+                        || thrown.getCause() instanceof ExtensionConfigurationException,
+                thrown.toString());
         assertTrue(thrown.toString().contains("kubeteardown.run.id must be a label value"), thrown.toString());
     }
 }

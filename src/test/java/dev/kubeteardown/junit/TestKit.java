@@ -39,8 +39,7 @@ final class TestKit {
     /** The mock the running case cleans; set by the outer test for the duration of one test. */
     static volatile MockCluster cluster;
 
-    private TestKit() {
-    }
+    private TestKit() {}
 
     /** The client of the current mock, for suppliers in the cases (read when the cleanup runs). */
     static io.kubernetes.client.openapi.ApiClient client() {
@@ -49,7 +48,8 @@ final class TestKit {
 
     /** Runs one case class with the given configuration parameters (key, value, key, value, ...). */
     static EngineExecutionResults run(Class<?> testCase, String... parameters) {
-        EngineTestKit.Builder builder = EngineTestKit.engine("junit-jupiter").selectors(selectClass(testCase))
+        EngineTestKit.Builder builder = EngineTestKit.engine("junit-jupiter")
+                .selectors(selectClass(testCase))
                 .configurationParameter(ENABLED, "true");
         for (int i = 0; i < parameters.length; i += 2) {
             builder.configurationParameter(parameters[i], parameters[i + 1]);
@@ -61,22 +61,26 @@ final class TestKit {
     static List<String> reportEntries(EngineExecutionResults results) {
         return results.allEvents().reportingEntryPublished().stream()
                 .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs())
-                .map(m -> m.get(KubeTeardownExtension.REPORT_KEY)).filter(v -> v != null).collect(Collectors.toList());
+                .map(m -> m.get(KubeTeardownExtension.REPORT_KEY))
+                .filter(v -> v != null)
+                .collect(Collectors.toList());
     }
 
     /** The entry published for the test or container with this display name (e.g. {@code passes()}). */
     static Map<String, String> entryOf(EngineExecutionResults results, String displayName) {
         return results.allEvents().reportingEntryPublished().stream()
                 .filter(e -> named(e, displayName))
-                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs()).findFirst()
-                .orElseThrow(() -> new AssertionError("no report entry for " + displayName + " in "
-                        + reportEntries(results)));
+                .map(e -> e.getPayload(ReportEntry.class).orElseThrow().getKeyValuePairs())
+                .findFirst()
+                .orElseThrow(() ->
+                        new AssertionError("no report entry for " + displayName + " in " + reportEntries(results)));
     }
 
     /** The throwable a test with this display name failed with. */
     static Throwable failureOf(EngineExecutionResults results, String displayName) {
         return results.testEvents().failed().stream()
-                .filter(e -> named(e, displayName)).findFirst()
+                .filter(e -> named(e, displayName))
+                .findFirst()
                 .flatMap(TestKit::throwable)
                 .orElseThrow(() -> new AssertionError(displayName + " did not fail"));
     }
@@ -84,7 +88,8 @@ final class TestKit {
     /** The throwable a container with this display name failed with. */
     static Throwable containerFailureOf(EngineExecutionResults results, String displayName) {
         return results.containerEvents().failed().stream()
-                .filter(e -> named(e, displayName)).findFirst()
+                .filter(e -> named(e, displayName))
+                .findFirst()
                 .flatMap(TestKit::throwable)
                 .orElseThrow(() -> new AssertionError(displayName + " did not fail"));
     }
@@ -101,16 +106,17 @@ final class TestKit {
 
     /** The DELETE requests sent, as paths without query, in order. */
     static List<String> deletes() {
-        return cluster.recorded().stream().filter(r -> r.method().equals("DELETE"))
-                .map(r -> r.path().split("\\?")[0]).collect(Collectors.toList());
+        return cluster.recorded().stream()
+                .filter(r -> r.method().equals("DELETE"))
+                .map(r -> r.path().split("\\?")[0])
+                .collect(Collectors.toList());
     }
 
     /** Disables a case unless EngineTestKit runs it with {@link #ENABLED}. */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.TYPE)
     @ExtendWith(OnlyInTestKit.class)
-    @interface TestKitOnly {
-    }
+    @interface TestKitOnly {}
 
     /** The condition behind {@link TestKitOnly}. */
     static final class OnlyInTestKit implements ExecutionCondition {

@@ -34,20 +34,27 @@ class TimeoutInterruptTest {
 
     /** The port of a server that accepts connections (the kernel's backlog) and never answers. */
     static volatile int silentPort;
+
     static final AtomicReference<Throwable> THROWN = new AtomicReference<>();
 
     @TestKitOnly
     static class TimedTeardownTestCase {
         @Test
-        void passes() {
-        }
+        void passes() {}
 
         @AfterEach
         @Timeout(value = 500, unit = TimeUnit.MILLISECONDS)
         void teardown() {
             try {
-                Cleanup.builder(new ClientBuilder().setBasePath("http://127.0.0.1:" + silentPort).build(), BACKUPS)
-                        .namespace(NS).timeout(RUN_DEADLINE).build().execute();
+                Cleanup.builder(
+                                new ClientBuilder()
+                                        .setBasePath("http://127.0.0.1:" + silentPort)
+                                        .build(),
+                                BACKUPS)
+                        .namespace(NS)
+                        .timeout(RUN_DEADLINE)
+                        .build()
+                        .execute();
             } catch (RuntimeException e) {
                 THROWN.set(e);
                 throw e;
@@ -56,7 +63,8 @@ class TimeoutInterruptTest {
     }
 
     @Test
-    @DisplayName("a teardown interrupted by @Timeout stops promptly with CleanupInterruptedException and leaves no thread")
+    @DisplayName(
+            "a teardown interrupted by @Timeout stops promptly with CleanupInterruptedException and leaves no thread")
     void timeoutInterruptsTheTeardown() throws Exception {
         THROWN.set(null);
         EngineExecutionResults results;
@@ -74,7 +82,10 @@ class TimeoutInterruptTest {
         assertInstanceOf(CleanupInterruptedException.class, THROWN.get(), "the run saw the interrupt");
         assertTrue(Arrays.asList(failure.getSuppressed()).contains(THROWN.get()), "JUnit keeps the run's exception");
         assertTrue(took < RUN_DEADLINE.toMillis() / 2, "stopped long before the run's own deadline: " + took + " ms");
-        MockCluster.await("kube-teardown worker threads to end", Duration.ofSeconds(10), () -> Thread.getAllStackTraces()
-                .keySet().stream().noneMatch(t -> t.getName().startsWith("kube-teardown-") && t.isAlive()));
+        MockCluster.await(
+                "kube-teardown worker threads to end",
+                Duration.ofSeconds(10),
+                () -> Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> t.getName().startsWith("kube-teardown-") && t.isAlive()));
     }
 }

@@ -118,32 +118,43 @@ class LonghornTeardownTest {
                 controller.schedule(() -> c.removeFinalizers(BACKUPS, NS, name), 50, TimeUnit.MILLISECONDS);
             } else if (isDelete(r, "backupvolumes")) {
                 String bv = nameOf(r);
-                controller.schedule(() -> {
-                    for (String b : owned.getOrDefault(bv, List.of())) {
-                        c.deleteNow(BACKUPS, NS, b);
-                        c.removeFinalizers(BACKUPS, NS, b);
-                    }
-                    c.removeFinalizers(VOLUMES, NS, bv);
-                }, 100, TimeUnit.MILLISECONDS);
+                controller.schedule(
+                        () -> {
+                            for (String b : owned.getOrDefault(bv, List.of())) {
+                                c.deleteNow(BACKUPS, NS, b);
+                                c.removeFinalizers(BACKUPS, NS, b);
+                            }
+                            c.removeFinalizers(VOLUMES, NS, bv);
+                        },
+                        100,
+                        TimeUnit.MILLISECONDS);
             }
             return null;
         });
     }
 
     @Test
-    @DisplayName("the full Longhorn order: backup volumes (their backups go with them), then the failed backups left over")
+    @DisplayName(
+            "the full Longhorn order: backup volumes (their backups go with them), then the failed backups left over")
     void fullLonghornOrder() {
         seedBackupstore();
         simulateLonghornController();
         ApiClient client = cluster.client();
 
-        CleanupReport volumes = BackupstoreCleanup.builder(client).timeout(Duration.ofSeconds(10)).build().run();
+        CleanupReport volumes = BackupstoreCleanup.builder(client)
+                .timeout(Duration.ofSeconds(10))
+                .build()
+                .run();
         assertEquals(3, volumes.count(Outcome.Status.DELETED), volumes.table());
         assertEquals(0, cluster.countObjects(VOLUMES, NS));
         assertEquals(2, cluster.countObjects(BACKUPS, NS), "only the failed, un-owned backups remain");
 
-        CleanupReport backups = BackupCleanup.builder(client).timeout(Duration.ofSeconds(10)).build().run();
-        assertEquals(Set.of("backup-failed-1", "backup-failed-9"),
+        CleanupReport backups = BackupCleanup.builder(client)
+                .timeout(Duration.ofSeconds(10))
+                .build()
+                .run();
+        assertEquals(
+                Set.of("backup-failed-1", "backup-failed-9"),
                 Set.copyOf(backups.outcomes().stream().map(Outcome::name).toList()));
         assertEquals(2, backups.count(Outcome.Status.DELETED), backups.table());
         assertTrue(backups.isClean());
@@ -151,7 +162,8 @@ class LonghornTeardownTest {
     }
 
     @Test
-    @DisplayName("the race: Longhorn deletes listed backups before our delete arrives -> ALREADY_GONE, clean, nothing raised")
+    @DisplayName(
+            "the race: Longhorn deletes listed backups before our delete arrives -> ALREADY_GONE, clean, nothing raised")
     void backupsRemovedByLonghornBetweenListAndDeleteAreAlreadyGone() {
         seedBackupstore();
         // Longhorn 1.8+: the volume goes at once; garbage collection removes its backups asynchronously, and wins
@@ -172,7 +184,10 @@ class LonghornTeardownTest {
         });
         ApiClient client = cluster.client();
         BackupstoreCleanup.builder(client).build().run();
-        CleanupReport backups = BackupCleanup.builder(client).timeout(Duration.ofSeconds(10)).build().run();
+        CleanupReport backups = BackupCleanup.builder(client)
+                .timeout(Duration.ofSeconds(10))
+                .build()
+                .run();
         assertEquals(12, backups.count(Outcome.Status.ALREADY_GONE), backups.table());
         assertEquals(2, backups.count(Outcome.Status.DELETED), backups.table());
         assertTrue(backups.isClean());
@@ -183,8 +198,12 @@ class LonghornTeardownTest {
     @DisplayName("a backup whose remote delete never finishes is STUCK, naming the longhorn.io finalizer")
     void backupStuckOnFinalizer() {
         cluster.create(BACKUPS, NS, backup("backup-stuck", "vol-1", null, null));
-        CleanupFailedException e = assertThrows(CleanupFailedException.class,
-                () -> BackupCleanup.builder(cluster.client()).timeout(Duration.ofSeconds(2)).build().run());
+        CleanupFailedException e = assertThrows(
+                CleanupFailedException.class,
+                () -> BackupCleanup.builder(cluster.client())
+                        .timeout(Duration.ofSeconds(2))
+                        .build()
+                        .run());
         Outcome stuck = e.report().outcomes().get(0);
         assertEquals(Outcome.Status.STUCK, stuck.status());
         assertEquals(List.of(Longhorn.FINALIZER), stuck.finalizers());
@@ -195,31 +214,47 @@ class LonghornTeardownTest {
     void defaultsAndOptions() {
         BackupCleanup defaults = BackupCleanup.builder(cluster.client()).build();
         assertEquals("backups.longhorn.io/v1beta2 in namespace longhorn-system", defaults.description());
-        BackupstoreCleanup custom = BackupstoreCleanup.builder(cluster.client()).apiVersion("v1beta1").namespace("lh").build();
+        BackupstoreCleanup custom = BackupstoreCleanup.builder(cluster.client())
+                .apiVersion("v1beta1")
+                .namespace("lh")
+                .build();
         assertEquals("backupvolumes.longhorn.io/v1beta1 in namespace lh", custom.description());
         custom.execute();
-        assertTrue(cluster.requests().stream().anyMatch(r -> r.startsWith("GET /apis/longhorn.io/v1beta1/namespaces/lh/backupvolumes")),
+        assertTrue(
+                cluster.requests().stream()
+                        .anyMatch(r -> r.startsWith("GET /apis/longhorn.io/v1beta1/namespaces/lh/backupvolumes")),
                 cluster.requests().toString());
     }
 
     @Test
-    @DisplayName("deleteCustomResourceOnly labels each backup longhorn.io/delete-custom-resource-only=true before deleting it")
+    @DisplayName(
+            "deleteCustomResourceOnly labels each backup longhorn.io/delete-custom-resource-only=true before deleting it")
     void deleteCustomResourceOnlyLabelsFirst() {
         cluster.create(BACKUPS, NS, backup("backup-a", "vol-1", null, null));
         simulateLonghornController();
         Map<String, String> labelsAtDelete = new ConcurrentHashMap<>();
         cluster.intercept((r, c) -> {
             if (isDelete(r, "backups")) {
-                JsonObject labels = c.get(BACKUPS, NS, nameOf(r)).getAsJsonObject("metadata").getAsJsonObject("labels");
+                JsonObject labels = c.get(BACKUPS, NS, nameOf(r))
+                        .getAsJsonObject("metadata")
+                        .getAsJsonObject("labels");
                 labelsAtDelete.put(nameOf(r), labels.toString());
             }
             return null;
         });
-        CleanupReport report = BackupCleanup.builder(cluster.client()).deleteCustomResourceOnly(true).build().run();
+        CleanupReport report = BackupCleanup.builder(cluster.client())
+                .deleteCustomResourceOnly(true)
+                .build()
+                .run();
         assertEquals(1, report.count(Outcome.Status.DELETED), report.table());
-        assertTrue(labelsAtDelete.get("backup-a").contains("\"longhorn.io/delete-custom-resource-only\":\"true\""),
+        assertTrue(
+                labelsAtDelete.get("backup-a").contains("\"longhorn.io/delete-custom-resource-only\":\"true\""),
                 labelsAtDelete.toString());
-        BackupCleanup.builder(cluster.client()).deleteCustomResourceOnly(true).deleteCustomResourceOnly(false).build().run();
+        BackupCleanup.builder(cluster.client())
+                .deleteCustomResourceOnly(true)
+                .deleteCustomResourceOnly(false)
+                .build()
+                .run();
         assertEquals(1, cluster.count("PATCH"), "turning the option off again sends no patch");
     }
 
@@ -239,7 +274,12 @@ class LonghornTeardownTest {
                 .execute();
         List<Outcome> all = backups.outcomes();
         for (Outcome o : all) {
-            o.namespace(); o.name(); o.uid(); o.status(); o.detail(); o.attempts();
+            o.namespace();
+            o.name();
+            o.uid();
+            o.status();
+            o.detail();
+            o.attempts();
         }
         long gone = backups.count(Outcome.Status.ALREADY_GONE);
         boolean clean = backups.isClean();

@@ -57,7 +57,8 @@ final class ClusterObserver implements AutoCloseable {
     private final ScheduledExecutorService controller;
     private final CountDownLatch open = new CountDownLatch(1);
     private final List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private final java.util.concurrent.atomic.AtomicInteger otherKinds = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger otherKinds =
+            new java.util.concurrent.atomic.AtomicInteger();
     private volatile Call call;
     private volatile boolean closed;
     private final Thread reader;
@@ -91,7 +92,9 @@ final class ClusterObserver implements AutoCloseable {
     }
 
     private void read() {
-        Request request = new Request.Builder().url(admin.url() + SimAdmin.BACKUPS + "?watch=true").build();
+        Request request = new Request.Builder()
+                .url(admin.url() + SimAdmin.BACKUPS + "?watch=true")
+                .build();
         call = admin.streaming().newCall(request);
         try (Response response = call.execute()) {
             if (response.code() != 200) {
@@ -137,7 +140,8 @@ final class ClusterObserver implements AutoCloseable {
         if ("DELETED".equals(type)) {
             life.deletedRv = rv;
             life.deletedNanos = now;
-        } else if (meta.has("deletionTimestamp") && !meta.get("deletionTimestamp").isJsonNull()) {
+        } else if (meta.has("deletionTimestamp")
+                && !meta.get("deletionTimestamp").isJsonNull()) {
             if (hasHold(meta) && scheduled.add(uid)) {
                 Duration delay = holdDelay.apply(namespace, name);
                 if (delay != null) {
@@ -174,7 +178,9 @@ final class ClusterObserver implements AutoCloseable {
                         return;
                     }
                     JsonArray rest = new JsonArray();
-                    o.finalizers().stream().filter(f -> !f.equals(Scenario.HOLD)).forEach(rest::add);
+                    o.finalizers().stream()
+                            .filter(f -> !f.equals(Scenario.HOLD))
+                            .forEach(rest::add);
                     JsonObject meta = new JsonObject();
                     meta.addProperty("uid", life.uid);
                     meta.addProperty("resourceVersion", Long.toString(o.resourceVersion()));

@@ -11,8 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class DecisionLog implements CleanupListener {
 
     /** One call of {@link #decided(Outcome)}. */
-    record Decision(Outcome outcome, long nanos, String thread) {
-    }
+    record Decision(Outcome outcome, long nanos, String thread) {}
 
     private final Map<String, Decision> first = new ConcurrentHashMap<>();
     private volatile long closedAtNanos = Long.MAX_VALUE;
@@ -20,7 +19,8 @@ final class DecisionLog implements CleanupListener {
 
     @Override
     public void decided(Outcome outcome) {
-        Decision d = new Decision(outcome, System.nanoTime(), Thread.currentThread().getName());
+        Decision d =
+                new Decision(outcome, System.nanoTime(), Thread.currentThread().getName());
         if (!outcome.isScopeOutcome()) {
             first.putIfAbsent(outcome.uid(), d);
         }

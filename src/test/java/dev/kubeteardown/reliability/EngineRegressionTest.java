@@ -37,17 +37,25 @@ class EngineRegressionTest {
     void serverDryRunNeverReportsDeleted() {
         // the first DELETE: another actor removes the object, and its answer comes after the request timeout;
         // the retry then gets 404
-        FaultPlan plan = FaultPlan.builder().seed(1)
-                .on(Verb.DELETE, "backups").notFoundRace(1.0).slowRate(1.0, Duration.ofSeconds(2)).firstAttempts(1)
+        FaultPlan plan = FaultPlan.builder()
+                .seed(1)
+                .on(Verb.DELETE, "backups")
+                .notFoundRace(1.0)
+                .slowRate(1.0, Duration.ofSeconds(2))
+                .firstAttempts(1)
                 .build();
         try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
             SimAdmin admin = new SimAdmin(sim.url());
             admin.createNamespace("ns-a");
             admin.createBackup("ns-a", "b-1", Map.of(), List.of());
             sim.faults(plan);
-            CleanupReport report = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS).namespace("ns-a")
-                    .dryRun(DryRun.SERVER).requestTimeout(Duration.ofMillis(200)).timeout(Duration.ofSeconds(5))
-                    .build().execute();
+            CleanupReport report = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS)
+                    .namespace("ns-a")
+                    .dryRun(DryRun.SERVER)
+                    .requestTimeout(Duration.ofMillis(200))
+                    .timeout(Duration.ofSeconds(5))
+                    .build()
+                    .execute();
             Outcome o = report.outcomes().get(0);
             assertEquals(1, sim.faultsInjected().get(FaultKind.NOT_FOUND_RACE), report.table());
             assertNotEquals(Outcome.Status.DELETED, o.status(), "a dry run deleted nothing: " + o);
@@ -63,9 +71,14 @@ class EngineRegressionTest {
             SimAdmin admin = new SimAdmin(sim.url());
             admin.createNamespace("ns-a");
             admin.createBackup("ns-a", "held", Map.of("state", "pending"), List.of(Scenario.HOLD));
-            CleanupReport report = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS).namespace("ns-a")
-                    .labelSelector("state=pending").labelBeforeDelete("state", "deleting").waitStrategy(strategy)
-                    .timeout(Duration.ofMillis(1500)).build().execute();
+            CleanupReport report = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS)
+                    .namespace("ns-a")
+                    .labelSelector("state=pending")
+                    .labelBeforeDelete("state", "deleting")
+                    .waitStrategy(strategy)
+                    .timeout(Duration.ofMillis(1500))
+                    .build()
+                    .execute();
             Map<String, SimAdmin.Obj> after = admin.snapshot();
             assertEquals(1, after.size(), "the finalizer still holds it");
             assertTrue(after.values().iterator().next().deleting());
@@ -83,7 +96,10 @@ class EngineRegressionTest {
             admin.createNamespace("ns-a");
             admin.createBackup("ns-a", "b-1", Map.of(), List.of());
             // the DELETE gets 404 (someone else removed it): a worker decides ALREADY_GONE
-            sim.faults(FaultPlan.builder().on(Verb.DELETE, "backups").notFoundRace(1.0).build());
+            sim.faults(FaultPlan.builder()
+                    .on(Verb.DELETE, "backups")
+                    .notFoundRace(1.0)
+                    .build());
             AtomicReference<Thread> runner = new AtomicReference<>();
             CleanupListener slowDisplay = new CleanupListener() {
                 @Override
@@ -98,7 +114,9 @@ class EngineRegressionTest {
                     }
                 }
             };
-            Cleanup cleanup = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS).namespace("ns-a").listener(slowDisplay)
+            Cleanup cleanup = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS)
+                    .namespace("ns-a")
+                    .listener(slowDisplay)
                     .build();
             AtomicReference<CleanupReport> partial = new AtomicReference<>();
             Thread t = new Thread(() -> {
@@ -125,9 +143,13 @@ class EngineRegressionTest {
             admin.createNamespace("ns-a");
             admin.createBackup("ns-a", "kept", Map.of("state", "pending"), List.of());
             sim.faults(FaultPlan.builder().forbid(Verb.DELETE, "backups").build());
-            CleanupReport report = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS).namespace("ns-a")
-                    .labelSelector("state=pending").labelBeforeDelete("state", "deleting")
-                    .timeout(Duration.ofSeconds(2)).build().execute();
+            CleanupReport report = Cleanup.builder(sim.apiClient(), Scenario.BACKUPS)
+                    .namespace("ns-a")
+                    .labelSelector("state=pending")
+                    .labelBeforeDelete("state", "deleting")
+                    .timeout(Duration.ofSeconds(2))
+                    .build()
+                    .execute();
             SimAdmin.Obj kept = admin.snapshot().values().iterator().next();
             assertFalse(kept.deleting(), "the DELETE was refused (403): nothing was deleted");
             assertEquals(Outcome.Status.FAILED, report.outcomes().get(0).status(), report.table());

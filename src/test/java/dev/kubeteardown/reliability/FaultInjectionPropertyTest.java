@@ -55,10 +55,10 @@ class FaultInjectionPropertyTest {
             return;
         }
         boolean soak = Boolean.getBoolean("kubeteardown.soak") || System.getProperty("kubeteardown.soak.runs") != null;
-        int runs = Integer.getInteger("kubeteardown.soak.runs", Integer.getInteger("kubeteardown.runs",
-                soak ? SOAK_RUNS : DEFAULT_RUNS));
-        long firstSeed = Long.getLong("kubeteardown.firstSeed",
-                soak ? Math.floorMod(System.nanoTime(), 1_000_000_000L) : 1L);
+        int runs = Integer.getInteger(
+                "kubeteardown.soak.runs", Integer.getInteger("kubeteardown.runs", soak ? SOAK_RUNS : DEFAULT_RUNS));
+        long firstSeed =
+                Long.getLong("kubeteardown.firstSeed", soak ? Math.floorMod(System.nanoTime(), 1_000_000_000L) : 1L);
         int parallel = Integer.getInteger("kubeteardown.parallel", DEFAULT_PARALLEL);
 
         Figures figures = new Figures();
@@ -79,7 +79,8 @@ class FaultInjectionPropertyTest {
                     runOne(seed, figures);
                     int n = done.incrementAndGet();
                     if (soak && n % 500 == 0) {
-                        System.out.printf("  ... %d of %d runs, %d violations so far%n", n, runs, figures.violationCount());
+                        System.out.printf(
+                                "  ... %d of %d runs, %d violations so far%n", n, runs, figures.violationCount());
                     }
                 }));
             }
@@ -93,8 +94,12 @@ class FaultInjectionPropertyTest {
         long elapsed = (System.nanoTime() - start) / 1_000_000;
         String title = (soak ? "soak" : "property suite") + ": seeds " + firstSeed + ".." + (firstSeed + runs - 1);
         System.out.println(figures.render(title, elapsed, parallel));
-        assertEquals(0, figures.violationCount(), "invariant violations in seeds " + figures.failingSeeds()
-                + "; reproduce one with -Dkubeteardown.seed=<seed>\n" + figures.render(title, elapsed, parallel));
+        assertEquals(
+                0,
+                figures.violationCount(),
+                "invariant violations in seeds " + figures.failingSeeds()
+                        + "; reproduce one with -Dkubeteardown.seed=<seed>\n"
+                        + figures.render(title, elapsed, parallel));
     }
 
     /**
@@ -137,11 +142,20 @@ class FaultInjectionPropertyTest {
         System.out.println("wire:");
         long t0 = e.startNanos();
         for (WireLog.Exchange x : e.wire().exchanges()) {
-            System.out.printf("  %6d..%6d ms %-6s %s%s%s -> %s%s%n", (x.startNanos() - t0) / 1_000_000,
-                    (x.endNanos() - t0) / 1_000_000, x.method(), x.path(), x.continueToken() == null ? "" : " (continue)",
-                    x.watch() ? " (watch)" : "", x.code() == 0 ? x.error() : Integer.toString(x.code()),
-                    x.page() == null ? "" : " rv " + x.page().resourceVersion() + ", " + x.page().uids().size() + " items"
-                            + (x.page().continueToken() == null ? "" : ", more"));
+            System.out.printf(
+                    "  %6d..%6d ms %-6s %s%s%s -> %s%s%n",
+                    (x.startNanos() - t0) / 1_000_000,
+                    (x.endNanos() - t0) / 1_000_000,
+                    x.method(),
+                    x.path(),
+                    x.continueToken() == null ? "" : " (continue)",
+                    x.watch() ? " (watch)" : "",
+                    x.code() == 0 ? x.error() : Integer.toString(x.code()),
+                    x.page() == null
+                            ? ""
+                            : " rv " + x.page().resourceVersion() + ", "
+                                    + x.page().uids().size() + " items"
+                                    + (x.page().continueToken() == null ? "" : ", more"));
         }
         System.out.println("faults: " + e.faults() + "; requests: " + e.requests());
         Figures figures = new Figures();

@@ -60,8 +60,13 @@ final class Figures {
         long overrun = e.wallMillis() - sc.timeout.toMillis();
         if (overrun > slowestOverrun) {
             slowestOverrun = overrun;
-            slowest = String.format(Locale.ROOT, "seed %d: %d ms for a %d ms timeout (bound %d ms)", sc.seed,
-                    e.wallMillis(), sc.timeout.toMillis(), sc.bound().toMillis());
+            slowest = String.format(
+                    Locale.ROOT,
+                    "seed %d: %d ms for a %d ms timeout (bound %d ms)",
+                    sc.seed,
+                    e.wallMillis(),
+                    sc.timeout.toMillis(),
+                    sc.bound().toMillis());
         }
         maxLinger = Math.max(maxLinger, e.threadLingerMillis());
         totalWall += e.wallMillis();
@@ -77,8 +82,11 @@ final class Figures {
 
     /** A run that had not finished {@code limit} after it was awaited: an invariant violation (the run hung). */
     synchronized void timedOut(long seed, java.time.Duration limit) {
-        violations.merge(seed, List.of("run did not finish within " + limit.toMillis() + " ms (its bound plus the"
-                + " harness margin): a hang"), (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
+        violations.merge(
+                seed,
+                List.of("run did not finish within " + limit.toMillis() + " ms (its bound plus the"
+                        + " harness margin): a hang"),
+                (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
     }
 
     synchronized int violationCount() {
@@ -92,30 +100,58 @@ final class Figures {
     synchronized String render(String title, long elapsedMillis, int parallel) {
         StringBuilder sb = new StringBuilder();
         sb.append("==== ").append(title).append(" ====\n");
-        sb.append(String.format(Locale.ROOT, "runs: %d (%d via run(), %d via execute()), %d at a time, %.1f s wall,"
-                + " %.2f s engine time per run on average%n", runs, viaRun, runs - viaRun, parallel, elapsedMillis / 1000.0,
+        sb.append(String.format(
+                Locale.ROOT,
+                "runs: %d (%d via run(), %d via execute()), %d at a time, %.1f s wall,"
+                        + " %.2f s engine time per run on average%n",
+                runs,
+                viaRun,
+                runs - viaRun,
+                parallel,
+                elapsedMillis / 1000.0,
                 runs == 0 ? 0 : totalWall / 1000.0 / runs));
         sb.append(String.format(Locale.ROOT, "objects: %d seeded, %d in scope at the start%n", objects, tally.inScope));
         sb.append("outcomes: ").append(outcomes).append('\n');
-        sb.append(String.format(Locale.ROOT, "reports not clean: %d; run() or execute() threw: %d; of which"
-                + " CleanupConfigurationException (first list failed): %d; listing cut short: %d%n", notClean, threw,
-                tally.configurationExceptions, tally.listingCutShort));
+        sb.append(String.format(
+                Locale.ROOT,
+                "reports not clean: %d; run() or execute() threw: %d; of which"
+                        + " CleanupConfigurationException (first list failed): %d; listing cut short: %d%n",
+                notClean,
+                threw,
+                tally.configurationExceptions,
+                tally.listingCutShort));
         sb.append("faults injected: ").append(faults).append('\n');
-        sb.append("requests received by the simulators (the test controller's GET and PATCH included): ").append(requests)
+        sb.append("requests received by the simulators (the test controller's GET and PATCH included): ")
+                .append(requests)
                 .append('\n');
-        sb.append(String.format(Locale.ROOT, "re-created objects: %d survived untouched, %d found by a later (restarted)"
-                + " list and cleaned, %d taken by a further injected race%n", tally.recreatedSurvived,
-                tally.recreatedRelisted, tally.recreatedRaced));
-        sb.append(String.format(Locale.ROOT, "STUCK/FAILED objects gone by the end (accepted): %d gone after the engine's"
-                + " last complete look, %d while the engine had no complete list (faults), %d seen in an abandoned pass"
-                + " of a restarted list (stale view)%n", tally.lateReleases, tally.noCompleteLook, tally.staleViews));
+        sb.append(String.format(
+                Locale.ROOT,
+                "re-created objects: %d survived untouched, %d found by a later (restarted)"
+                        + " list and cleaned, %d taken by a further injected race%n",
+                tally.recreatedSurvived,
+                tally.recreatedRelisted,
+                tally.recreatedRaced));
+        sb.append(String.format(
+                Locale.ROOT,
+                "STUCK/FAILED objects gone by the end (accepted): %d gone after the engine's"
+                        + " last complete look, %d while the engine had no complete list (faults), %d seen in an abandoned pass"
+                        + " of a restarted list (stale view)%n",
+                tally.lateReleases,
+                tally.noCompleteLook,
+                tally.staleViews));
         sb.append("slowest run against its deadline: ").append(slowest).append('\n');
-        sb.append("longest a worker thread outlived its run: ").append(maxLinger).append(" ms\n");
+        sb.append("longest a worker thread outlived its run: ")
+                .append(maxLinger)
+                .append(" ms\n");
         sb.append("invariant violations: ").append(violationCount());
         if (!violations.isEmpty()) {
             sb.append(" in ").append(violations.size()).append(" runs\n");
             violations.forEach((seed, list) -> {
-                sb.append("  seed ").append(seed).append(" (-Dkubeteardown.seed=").append(seed).append("):\n");
+                sb.append("  seed ")
+                        .append(seed)
+                        .append(" (-Dkubeteardown.seed=")
+                        .append(seed)
+                        .append("):\n");
                 list.stream().limit(8).forEach(s -> sb.append("    ").append(s).append('\n'));
                 if (list.size() > 8) {
                     sb.append("    ... and ").append(list.size() - 8).append(" more\n");

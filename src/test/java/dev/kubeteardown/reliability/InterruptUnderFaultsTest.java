@@ -49,6 +49,7 @@ class InterruptUnderFaultsTest {
     static final Duration PROMPT = Duration.ofSeconds(2);
     /** The phase of a run that returned before it could be interrupted. */
     static final String FINISHED_FIRST = "finished before the interrupt";
+
     private static final Pattern WORKER = Pattern.compile("(kube-teardown-\\d+-)\\d+");
 
     static {
@@ -94,25 +95,37 @@ class InterruptUnderFaultsTest {
             pool.shutdownNow();
             pool.awaitTermination(10, TimeUnit.SECONDS);
         }
-        StringBuilder sb = new StringBuilder("==== interrupts under faults: ").append(seeds.size()).append(" runs ====\n");
+        StringBuilder sb = new StringBuilder("==== interrupts under faults: ")
+                .append(seeds.size())
+                .append(" runs ====\n");
         sb.append("interrupted while: ").append(phases).append('\n');
-        sb.append("slowest stop after the interrupt: ").append(slowest[0]).append(" ms (seed ").append(slowest[1]).append(")\n");
+        sb.append("slowest stop after the interrupt: ")
+                .append(slowest[0])
+                .append(" ms (seed ")
+                .append(slowest[1])
+                .append(")\n");
         if (seeds.size() == 1) {
             lines.forEach(l -> sb.append(l).append('\n'));
         }
-        sb.append("violations: ").append(violations.values().stream().mapToInt(List::size).sum()).append('\n');
+        sb.append("violations: ")
+                .append(violations.values().stream().mapToInt(List::size).sum())
+                .append('\n');
         violations.forEach((seed, list) -> {
-            sb.append("  seed ").append(seed).append(" (-Dkubeteardown.interrupt.seed=").append(seed).append("):\n");
+            sb.append("  seed ")
+                    .append(seed)
+                    .append(" (-Dkubeteardown.interrupt.seed=")
+                    .append(seed)
+                    .append("):\n");
             list.forEach(v -> sb.append("    ").append(v).append('\n'));
         });
         System.out.println(sb);
         assertEquals(Map.of(), violations, sb.toString());
         int interrupted = seeds.size() - phases.getOrDefault(FINISHED_FIRST, 0);
-        assertTrue(interrupted * 4 >= seeds.size() * 3, "most runs must meet the interrupt, or this checks little: " + sb);
+        assertTrue(
+                interrupted * 4 >= seeds.size() * 3, "most runs must meet the interrupt, or this checks little: " + sb);
     }
 
-    private record Result(long seed, String phase, long stopMillis, List<String> violations, String summary) {
-    }
+    private record Result(long seed, String phase, long stopMillis, List<String> violations, String summary) {}
 
     private static Result run(long seed) throws Exception {
         SplittableRandom r = new SplittableRandom(seed * 7919);
@@ -121,17 +134,28 @@ class InterruptUnderFaultsTest {
         WaitStrategy wait = r.nextBoolean() ? WaitStrategy.WATCH : WaitStrategy.POLL;
         long interruptAfter = r.nextInt(1200);
         Duration requestTimeout = Duration.ofMillis(150 + r.nextInt(400));
-        FaultPlan plan = FaultPlan.builder().seed(seed)
-                .on(Verb.DELETE, "backups").errorRate(r.nextBoolean() ? 503 : 500, 0.2).latency(Duration.ofMillis(20 + r.nextInt(60)))
-                .disconnectRate(0.05).slowRate(0.05, requestTimeout.plusMillis(300)).notFoundRace(0.05).recreateRace(0.05)
-                .on(Verb.LIST, "backups").errorRate(500, 0.1).latency(Duration.ofMillis(10 + r.nextInt(30)))
-                .expiredContinueRate(0.2).slowRate(0.03, requestTimeout.plusMillis(200))
-                .on(Verb.WATCH, "backups").disconnectRate(0.2)
+        FaultPlan plan = FaultPlan.builder()
+                .seed(seed)
+                .on(Verb.DELETE, "backups")
+                .errorRate(r.nextBoolean() ? 503 : 500, 0.2)
+                .latency(Duration.ofMillis(20 + r.nextInt(60)))
+                .disconnectRate(0.05)
+                .slowRate(0.05, requestTimeout.plusMillis(300))
+                .notFoundRace(0.05)
+                .recreateRace(0.05)
+                .on(Verb.LIST, "backups")
+                .errorRate(500, 0.1)
+                .latency(Duration.ofMillis(10 + r.nextInt(30)))
+                .expiredContinueRate(0.2)
+                .slowRate(0.03, requestTimeout.plusMillis(200))
+                .on(Verb.WATCH, "backups")
+                .disconnectRate(0.2)
                 .build();
         Map<String, Duration> holds = new HashMap<>();
         try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
             SimAdmin admin = new SimAdmin(sim.url());
-            try (ClusterObserver observer = new ClusterObserver(admin, "i" + seed, (ns, name) -> holds.get(ns + "/" + name)).start()) {
+            try (ClusterObserver observer =
+                    new ClusterObserver(admin, "i" + seed, (ns, name) -> holds.get(ns + "/" + name)).start()) {
                 admin.createNamespace("ns-a");
                 admin.createNamespace("ns-b");
                 int count = 10 + r.nextInt(50);
@@ -151,26 +175,35 @@ class InterruptUnderFaultsTest {
                 WireLog wire = new WireLog();
                 DecisionLog decisions = new DecisionLog();
                 ApiClient client = new ClientBuilder().setBasePath(sim.url()).build();
-                client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(wire).build());
-                Cleanup cleanup = Cleanup.builder(client, Scenario.BACKUPS).namespace("ns-a")
-                        .timeout(Duration.ofSeconds(30)).requestTimeout(requestTimeout).parallelism(parallelism)
-                        .pageSize(pageSize).waitStrategy(wait).listener(decisions)
-                        .backoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(300), 0.2, 20)).build();
+                client.setHttpClient(
+                        client.getHttpClient().newBuilder().addInterceptor(wire).build());
+                Cleanup cleanup = Cleanup.builder(client, Scenario.BACKUPS)
+                        .namespace("ns-a")
+                        .timeout(Duration.ofSeconds(30))
+                        .requestTimeout(requestTimeout)
+                        .parallelism(parallelism)
+                        .pageSize(pageSize)
+                        .waitStrategy(wait)
+                        .listener(decisions)
+                        .backoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(300), 0.2, 20))
+                        .build();
                 sim.faults(plan);
 
                 AtomicReference<Throwable> thrown = new AtomicReference<>();
                 AtomicReference<CleanupReport> returned = new AtomicReference<>();
                 AtomicReference<Boolean> flag = new AtomicReference<>();
                 long[] returnedAt = {0};
-                Thread runner = new Thread(() -> {
-                    try {
-                        returned.set(cleanup.execute());
-                    } catch (Throwable t) {
-                        thrown.set(t);
-                    }
-                    returnedAt[0] = System.nanoTime();
-                    flag.set(Thread.currentThread().isInterrupted());
-                }, "reliability-interrupted-" + seed);
+                Thread runner = new Thread(
+                        () -> {
+                            try {
+                                returned.set(cleanup.execute());
+                            } catch (Throwable t) {
+                                thrown.set(t);
+                            }
+                            returnedAt[0] = System.nanoTime();
+                            flag.set(Thread.currentThread().isInterrupted());
+                        },
+                        "reliability-interrupted-" + seed);
                 long start = System.nanoTime();
                 runner.start();
                 Thread.sleep(interruptAfter);
@@ -201,12 +234,19 @@ class InterruptUnderFaultsTest {
                 if (thrown.get() instanceof CleanupInterruptedException) {
                     report = ((CleanupInterruptedException) thrown.get()).report();
                 } else {
-                    v.add("expected CleanupInterruptedException, got " + (thrown.get() == null ? "a report: "
-                            + returned.get().summary() : thrown.get()));
+                    v.add("expected CleanupInterruptedException, got "
+                            + (thrown.get() == null
+                                    ? "a report: " + returned.get().summary()
+                                    : thrown.get()));
                     return new Result(seed, phase, stopMillis, v, "");
                 }
-                observer.await(report.outcomes().stream().filter(o -> !o.isScopeOutcome()).map(Outcome::uid).toList(),
-                        List.of(), Duration.ofSeconds(5));
+                observer.await(
+                        report.outcomes().stream()
+                                .filter(o -> !o.isScopeOutcome())
+                                .map(Outcome::uid)
+                                .toList(),
+                        List.of(),
+                        Duration.ofSeconds(5));
                 checkPartialReport(report, before, after, wire, observer.lives(), v);
                 for (WireLog.Exchange x : wire.exchanges()) {
                     if (x.startNanos() > returnedAt[0]) {
@@ -216,8 +256,14 @@ class InterruptUnderFaultsTest {
                 decisions.late().forEach(d -> v.add("outcome decided after the run returned: " + d.outcome()));
                 v.addAll(leakedThreads(wire.threads()));
                 client.getHttpClient().connectionPool().evictAll();
-                String summary = String.format(Locale.ROOT, "seed %d: interrupted at %d ms while %s, stopped in %d ms: %s",
-                        seed, interruptAfter, phase, stopMillis, report.summary());
+                String summary = String.format(
+                        Locale.ROOT,
+                        "seed %d: interrupted at %d ms while %s, stopped in %d ms: %s",
+                        seed,
+                        interruptAfter,
+                        phase,
+                        stopMillis,
+                        report.summary());
                 return new Result(seed, phase, stopMillis, v, summary);
             }
         }
@@ -234,13 +280,21 @@ class InterruptUnderFaultsTest {
         if (!deleting) {
             return "listing";
         }
-        long lastDelete = sent.stream().filter(WireLog.Exchange::isDelete).mapToLong(WireLog.Exchange::startNanos).max().orElse(start);
+        long lastDelete = sent.stream()
+                .filter(WireLog.Exchange::isDelete)
+                .mapToLong(WireLog.Exchange::startNanos)
+                .max()
+                .orElse(start);
         return System.nanoTime() - lastDelete > 300_000_000L ? "waiting" : "deleting";
     }
 
-    private static void checkPartialReport(CleanupReport report, Map<String, SimAdmin.Obj> before,
-                                           Map<String, SimAdmin.Obj> after, WireLog wire,
-                                           Map<String, ClusterObserver.Life> lives, List<String> v) {
+    private static void checkPartialReport(
+            CleanupReport report,
+            Map<String, SimAdmin.Obj> before,
+            Map<String, SimAdmin.Obj> after,
+            WireLog wire,
+            Map<String, ClusterObserver.Life> lives,
+            List<String> v) {
         Set<String> listedByEngine = new HashSet<>();
         wire.listCalls().forEach(c -> listedByEngine.addAll(c.union()));
         Set<String> seen = new HashSet<>();
@@ -249,17 +303,22 @@ class InterruptUnderFaultsTest {
                 continue;
             }
             if (!seen.add(o.uid())) {
-                v.add("reported twice: " + o.qualifiedName() + " " + report.outcomes().stream()
-                        .filter(x -> x.uid().equals(o.uid())).map(x -> x.status().toString()).toList());
+                v.add("reported twice: " + o.qualifiedName() + " "
+                        + report.outcomes().stream()
+                                .filter(x -> x.uid().equals(o.uid()))
+                                .map(x -> x.status().toString())
+                                .toList());
             }
             SimAdmin.Obj listed = before.get(o.uid());
             ClusterObserver.Life life = lives.get(o.uid());
-            if (listed == null && (life == null || !life.namespace.equals("ns-a") || !listedByEngine.contains(o.uid()))) {
+            if (listed == null
+                    && (life == null || !life.namespace.equals("ns-a") || !listedByEngine.contains(o.uid()))) {
                 v.add("reported an object neither there at the start nor re-created and listed: " + o);
             } else if (listed != null && !listed.namespace().equals("ns-a")) {
                 v.add("reported an out-of-scope object: " + o);
             }
-            if ((o.status() == Outcome.Status.DELETED || o.status() == Outcome.Status.ALREADY_GONE) && after.containsKey(o.uid())) {
+            if ((o.status() == Outcome.Status.DELETED || o.status() == Outcome.Status.ALREADY_GONE)
+                    && after.containsKey(o.uid())) {
                 v.add("reported " + o.status() + " but still present: " + o);
             }
             if (o.status() == Outcome.Status.FAILED && o.detail().startsWith("interrupted") && o.httpStatus() != 0) {
@@ -304,7 +363,8 @@ class InterruptUnderFaultsTest {
                 return List.of();
             }
             if (System.nanoTime() > end) {
-                return List.of("worker threads alive " + ScenarioRun.THREAD_GRACE.toMillis() + " ms after the run: " + alive);
+                return List.of(
+                        "worker threads alive " + ScenarioRun.THREAD_GRACE.toMillis() + " ms after the run: " + alive);
             }
             Thread.sleep(2);
         }

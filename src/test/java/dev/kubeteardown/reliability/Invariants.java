@@ -36,8 +36,7 @@ final class Invariants {
         int inScope;
     }
 
-    private Invariants() {
-    }
+    private Invariants() {}
 
     static List<String> check(ScenarioRun.Evidence e, Tally tally) {
         List<String> v = new ArrayList<>();
@@ -46,7 +45,9 @@ final class Invariants {
 
         Map<String, SimAdmin.Obj> inScope = new HashMap<>();
         Map<String, SimAdmin.Obj> outOfScope = new HashMap<>();
-        e.before().forEach((uid, o) -> (sc.inScope(o.namespace(), o.name(), o.labels()) ? inScope : outOfScope).put(uid, o));
+        e.before()
+                .forEach((uid, o) ->
+                        (sc.inScope(o.namespace(), o.name(), o.labels()) ? inScope : outOfScope).put(uid, o));
         tally.inScope += inScope.size();
         Set<String> outOfScopeKeys = new HashSet<>();
         outOfScope.values().forEach(o -> outOfScopeKeys.add(o.key()));
@@ -123,7 +124,8 @@ final class Invariants {
             } else {
                 tally.recreatedSurvived++;
             }
-            wire.stream().filter(x -> (x.isDelete() || x.isPatch()) && life.uid.equals(x.uidInBody()))
+            wire.stream()
+                    .filter(x -> (x.isDelete() || x.isPatch()) && life.uid.equals(x.uidInBody()))
                     .forEach(x -> v.add(x.method() + " sent for re-created " + x.key() + " (uid " + life.uid + ")"));
         }
 
@@ -135,12 +137,13 @@ final class Invariants {
 
         // deadline
         if (e.wallMillis() > sc.bound().toMillis()) {
-            v.add("run took " + e.wallMillis() + " ms, beyond its bound " + sc.bound().toMillis() + " ms (timeout "
-                    + sc.timeout.toMillis() + " ms)");
+            v.add("run took " + e.wallMillis() + " ms, beyond its bound "
+                    + sc.bound().toMillis() + " ms (timeout " + sc.timeout.toMillis() + " ms)");
         }
         // threads
         if (!e.leakedThreads().isEmpty()) {
-            v.add("worker threads alive " + ScenarioRun.THREAD_GRACE.toMillis() + " ms after the run: " + e.leakedThreads());
+            v.add("worker threads alive " + ScenarioRun.THREAD_GRACE.toMillis() + " ms after the run: "
+                    + e.leakedThreads());
         }
         e.decisions().late().forEach(d -> v.add("outcome decided after the run returned: " + d.outcome()));
         return v;
@@ -152,10 +155,12 @@ final class Invariants {
      * answered 404 was in flight when the observer saw it go). Any engine request that named its UID is a violation
      * of its own, so this cannot hide a delete by the engine.
      */
-    private static boolean removedByRace(ClusterObserver.Life life, java.util.Collection<ClusterObserver.Life> lives,
-                                         List<WireLog.Exchange> wire) {
+    private static boolean removedByRace(
+            ClusterObserver.Life life, java.util.Collection<ClusterObserver.Life> lives, List<WireLog.Exchange> wire) {
         for (ClusterObserver.Life other : lives) {
-            if (other != life && other.namespace.equals(life.namespace) && other.name.equals(life.name)
+            if (other != life
+                    && other.namespace.equals(life.namespace)
+                    && other.name.equals(life.name)
                     && other.createdRv == life.deletedRv + 1) {
                 return true;
             }
@@ -168,12 +173,17 @@ final class Invariants {
         long lag = 10_000_000_000L;
         // the injected 404 race removes whatever holds the name; its answer may be a 404, or never arrive at all
         // when a slow-response fault delays it past the client's timeout (the DELETE itself named the old UID)
-        return wire.stream().anyMatch(x -> x.isDelete() && (x.code() == 404 || x.code() == 0)
-                && x.key().equals(life.namespace + "/" + life.name) && !life.uid.equals(x.uidInBody())
-                && x.startNanos() <= observed && x.endNanos() + lag >= observed);
+        return wire.stream()
+                .anyMatch(x -> x.isDelete()
+                        && (x.code() == 404 || x.code() == 0)
+                        && x.key().equals(life.namespace + "/" + life.name)
+                        && !life.uid.equals(x.uidInBody())
+                        && x.startNanos() <= observed
+                        && x.endNanos() + lag >= observed);
     }
 
-    private static void checkWithoutReport(ScenarioRun.Evidence e, List<String> v, Tally tally, List<WireLog.Exchange> wire) {
+    private static void checkWithoutReport(
+            ScenarioRun.Evidence e, List<String> v, Tally tally, List<WireLog.Exchange> wire) {
         if (!(e.thrown() instanceof CleanupConfigurationException)) {
             v.add("run ended without a report: " + e.thrown());
             return;
@@ -183,7 +193,8 @@ final class Invariants {
         if (!message.startsWith("cannot list")) {
             v.add("unexpected configuration exception: " + message);
         }
-        wire.stream().filter(x -> x.isDelete() || x.isPatch())
+        wire.stream()
+                .filter(x -> x.isDelete() || x.isPatch())
                 .forEach(x -> v.add("configuration exception, yet " + x.method() + " " + x.key() + " was sent"));
         e.before().forEach((uid, o) -> {
             SimAdmin.Obj now = e.after().get(uid);
@@ -193,9 +204,15 @@ final class Invariants {
         });
     }
 
-    private static void checkReport(ScenarioRun.Evidence e, List<String> v, Tally tally, Map<String, SimAdmin.Obj> inScope,
-                                    Map<String, SimAdmin.Obj> outOfScope, List<WireLog.ListCall> calls,
-                                    List<WireLog.Exchange> wire, Set<String> listedAnywhere) {
+    private static void checkReport(
+            ScenarioRun.Evidence e,
+            List<String> v,
+            Tally tally,
+            Map<String, SimAdmin.Obj> inScope,
+            Map<String, SimAdmin.Obj> outOfScope,
+            List<WireLog.ListCall> calls,
+            List<WireLog.Exchange> wire,
+            Set<String> listedAnywhere) {
         Scenario sc = e.scenario();
         CleanupReport report = e.report();
         boolean cutShort = false;
@@ -259,21 +276,29 @@ final class Invariants {
                     if (sc.dryRun == DryRun.OFF) {
                         v.add("WOULD_DELETE outside a dry run: " + o);
                     }
-                    if (listed != null && !listed.deleting() && (now == null || now.resourceVersion() != listed.resourceVersion())) {
+                    if (listed != null
+                            && !listed.deleting()
+                            && (now == null || now.resourceVersion() != listed.resourceVersion())) {
                         v.add("dry run, yet " + o.qualifiedName() + " was " + (now == null ? "deleted" : "modified"));
                     }
                     break;
                 case DELETED:
                 case ALREADY_GONE:
-                    if (sc.dryRun == DryRun.CLIENT || (sc.dryRun == DryRun.SERVER && o.status() == Outcome.Status.DELETED)) {
+                    if (sc.dryRun == DryRun.CLIENT
+                            || (sc.dryRun == DryRun.SERVER && o.status() == Outcome.Status.DELETED)) {
                         v.add(o.status() + " in a " + sc.dryRun + " dry run: " + o);
                     }
                     if (now != null) {
-                        v.add("reported " + o.status() + " but still present" + (now.deleting() ? " (deleting, finalizers "
-                                + now.finalizers() + ")" : "") + ": " + o);
+                        v.add("reported " + o.status() + " but still present"
+                                + (now.deleting() ? " (deleting, finalizers " + now.finalizers() + ")" : "") + ": "
+                                + o);
                     }
-                    boolean releasedByEngine = wire.stream().anyMatch(x -> x.removesFinalizers() && uid.equals(x.uidInBody()));
-                    if (o.status() == Outcome.Status.DELETED && listed != null && listed.deleting() && sc.dryRun == DryRun.OFF
+                    boolean releasedByEngine =
+                            wire.stream().anyMatch(x -> x.removesFinalizers() && uid.equals(x.uidInBody()));
+                    if (o.status() == Outcome.Status.DELETED
+                            && listed != null
+                            && listed.deleting()
+                            && sc.dryRun == DryRun.OFF
                             && !releasedByEngine) {
                         v.add("DELETED, but someone else was already deleting it: " + o);
                     }
@@ -292,10 +317,16 @@ final class Invariants {
                     }
                     if (now == null) {
                         DecisionLog.Decision d = e.decisions().firstFor(uid);
-                        if (last != null && d != null && last.startNanos() > d.nanos() && last.complete()
+                        if (last != null
+                                && d != null
+                                && last.startNanos() > d.nanos()
+                                && last.complete()
                                 && !last.union().contains(uid)) {
                             v.add("FAILED, though the final re-check list (complete) did not contain it: " + o);
-                        } else if (last != null && d != null && last.startNanos() > d.nanos() && last.complete()
+                        } else if (last != null
+                                && d != null
+                                && last.startNanos() > d.nanos()
+                                && last.complete()
                                 && !last.lastPass().contains(uid)) {
                             tally.staleViews++;
                         } else if (last != null && last.complete()) {
@@ -372,8 +403,14 @@ final class Invariants {
         }
     }
 
-    private static void judgeGoneAfterStuck(ScenarioRun.Evidence e, Outcome o, List<String> v, Tally tally,
-                                            List<WireLog.ListCall> calls, long deletesEnd, long firstFinalizerPatch) {
+    private static void judgeGoneAfterStuck(
+            ScenarioRun.Evidence e,
+            Outcome o,
+            List<String> v,
+            Tally tally,
+            List<WireLog.ListCall> calls,
+            long deletesEnd,
+            long firstFinalizerPatch) {
         DecisionLog.Decision d = e.decisions().firstFor(o.uid());
         long decided = d == null ? e.endNanos() : d.nanos();
         long windowEnd = Math.min(decided, firstFinalizerPatch);
@@ -399,5 +436,4 @@ final class Invariants {
             tally.noCompleteLook++;
         }
     }
-
 }

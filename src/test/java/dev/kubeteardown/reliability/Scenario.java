@@ -47,8 +47,13 @@ final class Scenario {
      *                    it; {@code null} for never
      * @param preDeleting deleted by "someone else" before the run, so listed with a deletionTimestamp
      */
-    record SeedObject(String namespace, String name, Map<String, String> labels, List<String> finalizers,
-                      Duration holdDelay, boolean preDeleting) {
+    record SeedObject(
+            String namespace,
+            String name,
+            Map<String, String> labels,
+            List<String> finalizers,
+            Duration holdDelay,
+            boolean preDeleting) {
 
         String key() {
             return namespace + "/" + name;
@@ -61,25 +66,39 @@ final class Scenario {
         boolean matches(Map<String, String> labels) {
             String actual = labels.get(key);
             switch (op) {
-                case "=": return values.get(0).equals(actual);
-                case "!=": return !values.get(0).equals(actual);
-                case "in": return actual != null && values.contains(actual);
-                case "notin": return actual == null || !values.contains(actual);
-                case "exists": return actual != null;
-                case "!exists": return actual == null;
-                case ">": return actual != null && isLong(actual) && Long.parseLong(actual) > Long.parseLong(values.get(0));
-                case "<": return actual != null && isLong(actual) && Long.parseLong(actual) < Long.parseLong(values.get(0));
-                default: throw new AssertionError(op);
+                case "=":
+                    return values.get(0).equals(actual);
+                case "!=":
+                    return !values.get(0).equals(actual);
+                case "in":
+                    return actual != null && values.contains(actual);
+                case "notin":
+                    return actual == null || !values.contains(actual);
+                case "exists":
+                    return actual != null;
+                case "!exists":
+                    return actual == null;
+                case ">":
+                    return actual != null && isLong(actual) && Long.parseLong(actual) > Long.parseLong(values.get(0));
+                case "<":
+                    return actual != null && isLong(actual) && Long.parseLong(actual) < Long.parseLong(values.get(0));
+                default:
+                    throw new AssertionError(op);
             }
         }
 
         @Override
         public String toString() {
             switch (op) {
-                case "in": case "notin": return key + " " + op + " (" + String.join(",", values) + ")";
-                case "exists": return key;
-                case "!exists": return "!" + key;
-                default: return key + op + values.get(0);
+                case "in":
+                case "notin":
+                    return key + " " + op + " (" + String.join(",", values) + ")";
+                case "exists":
+                    return key;
+                case "!exists":
+                    return "!" + key;
+                default:
+                    return key + op + values.get(0);
             }
         }
 
@@ -129,11 +148,13 @@ final class Scenario {
     final boolean labelBeforeDelete;
     /** The label key and value put before delete: {@link #DELETING_LABEL}, or (known bug) one that leaves the scope. */
     final String[] beforeDeleteLabel;
+
     final Duration removeFinalizersAfterDeadline;
     final boolean useRun;
 
     /** Store events kept for watch resumption; 0 for the simulator's default. */
     final int watchHistory;
+
     final FaultPlan faults;
     final String faultText;
 
@@ -148,8 +169,13 @@ final class Scenario {
         parallelism = 1 + r.nextInt(16);
         pageSize = 2 + r.nextInt(49);
         waitStrategy = r.nextBoolean() ? WaitStrategy.WATCH : WaitStrategy.POLL;
-        backoff = r.nextBoolean() ? Backoff.DEFAULT : new Backoff(Duration.ofMillis(5 + r.nextInt(95)),
-                Duration.ofMillis(100 + r.nextInt(900)), r.nextDouble() * 0.5, 1 + r.nextInt(8));
+        backoff = r.nextBoolean()
+                ? Backoff.DEFAULT
+                : new Backoff(
+                        Duration.ofMillis(5 + r.nextInt(95)),
+                        Duration.ofMillis(100 + r.nextInt(900)),
+                        r.nextDouble() * 0.5,
+                        1 + r.nextInt(8));
         int dry = r.nextInt(100);
         dryRun = dry < 7 ? DryRun.CLIENT : dry < 12 ? DryRun.SERVER : DryRun.OFF;
         propagation = PropagationPolicy.values()[r.nextInt(PropagationPolicy.values().length)];
@@ -213,7 +239,10 @@ final class Scenario {
         labels = labelSelector(r);
         List<FieldRequirement> f = new ArrayList<>();
         if (r.nextInt(100) < 10 && !objects.isEmpty()) {
-            f.add(new FieldRequirement("metadata.name", r.nextInt(3) == 0, objects.get(r.nextInt(objects.size())).name()));
+            f.add(new FieldRequirement(
+                    "metadata.name",
+                    r.nextInt(3) == 0,
+                    objects.get(r.nextInt(objects.size())).name()));
         }
         if (r.nextInt(100) < 5) {
             f.add(new FieldRequirement("metadata.namespace", false, namespaces.get(r.nextInt(namespaces.size()))));
@@ -223,7 +252,8 @@ final class Scenario {
         // sometimes the label put before delete takes the object out of the selector (it is still there)
         boolean leaveScope = labelBeforeDelete && !labels.isEmpty() && r.nextInt(3) == 0;
         Requirement exit = labels.isEmpty() ? null : labels.get(0);
-        beforeDeleteLabel = leaveScope ? new String[] {exit.key(), exitValue(exit)} : new String[] {DELETING_LABEL, "true"};
+        beforeDeleteLabel =
+                leaveScope ? new String[] {exit.key(), exitValue(exit)} : new String[] {DELETING_LABEL, "true"};
 
         // a short watch history makes the engine's watch resume with 410 Expired (its resync path)
         watchHistory = r.nextInt(100) < 10 ? 1 + r.nextInt(20) : 0;
@@ -248,7 +278,8 @@ final class Scenario {
         return "gone";
     }
 
-    private static void pick(SplittableRandom r, Map<String, String> labels, String key, int absentOneIn, String... values) {
+    private static void pick(
+            SplittableRandom r, Map<String, String> labels, String key, int absentOneIn, String... values) {
         if (r.nextInt(absentOneIn) != 0) {
             labels.put(key, values[r.nextInt(values.length)]);
         }
@@ -439,7 +470,9 @@ final class Scenario {
     Duration bound() {
         // the final look (at most 2 s) plus 3 s of slack: ten scenarios share two cores, and a real hang is unbounded
         Duration b = timeout.plusSeconds(5);
-        return removeFinalizersAfterDeadline == null ? b : b.plus(removeFinalizersAfterDeadline).plusSeconds(2);
+        return removeFinalizersAfterDeadline == null
+                ? b
+                : b.plus(removeFinalizersAfterDeadline).plusSeconds(2);
     }
 
     Cleanup build(ApiClient client, CleanupListener listener) {
@@ -458,8 +491,14 @@ final class Scenario {
         if (evenNamesOnly) {
             b.names(nameFilter());
         }
-        b.timeout(timeout).requestTimeout(requestTimeout).parallelism(parallelism).pageSize(pageSize)
-                .waitStrategy(waitStrategy).backoff(backoff).dryRun(dryRun).propagationPolicy(propagation)
+        b.timeout(timeout)
+                .requestTimeout(requestTimeout)
+                .parallelism(parallelism)
+                .pageSize(pageSize)
+                .waitStrategy(waitStrategy)
+                .backoff(backoff)
+                .dryRun(dryRun)
+                .propagationPolicy(propagation)
                 .listener(listener);
         if (gracePeriod != null) {
             b.gracePeriod(gracePeriod);
@@ -476,21 +515,48 @@ final class Scenario {
     /** A compact description, printed with a failing seed. */
     String describe() {
         long held = objects.stream().filter(o -> o.finalizers().contains(HOLD)).count();
-        long never = objects.stream().filter(o -> o.finalizers().contains(HOLD) && o.holdDelay() == null).count();
-        long longhorn = objects.stream().filter(o -> o.finalizers().contains(LONGHORN)).count();
+        long never = objects.stream()
+                .filter(o -> o.finalizers().contains(HOLD) && o.holdDelay() == null)
+                .count();
+        long longhorn =
+                objects.stream().filter(o -> o.finalizers().contains(LONGHORN)).count();
         long pre = objects.stream().filter(SeedObject::preDeleting).count();
-        return String.format(Locale.ROOT, "seed %d: %d objects in %s (hold %d of which never %d, longhorn %d, stuck names %s,"
+        return String.format(
+                Locale.ROOT,
+                "seed %d: %d objects in %s (hold %d of which never %d, longhorn %d, stuck names %s,"
                         + " pre-deleting %d, remote delay %d ms)%n  scope: %s%s%s%s%n  options: timeout %d ms, request %d ms,"
                         + " parallelism %d, page %d, %s, backoff %s, dryRun %s, %s%s%s%s, via %s%n  faults: %s",
-                seed, objects.size(), namespaces, held, never, longhorn, stuckNames, pre, remoteDeleteDelay.toMillis(),
+                seed,
+                objects.size(),
+                namespaces,
+                held,
+                never,
+                longhorn,
+                stuckNames,
+                pre,
+                remoteDeleteDelay.toMillis(),
                 scopeNamespace == null ? "all namespaces" : "namespace " + scopeNamespace,
-                labels.isEmpty() ? "" : ", labels " + labelSelector(), fields.isEmpty() ? "" : ", fields " + fieldSelector(),
-                evenNamesOnly ? ", even names only" : "", timeout.toMillis(), requestTimeout.toMillis(), parallelism, pageSize,
-                waitStrategy, backoff.equals(Backoff.DEFAULT) ? "default" : backoff, dryRun, propagation,
-                gracePeriod == null ? "" : ", grace 0", labelBeforeDelete ? ", label " + beforeDeleteLabel[0] + "="
-                        + beforeDeleteLabel[1] + " before delete" : "",
-                removeFinalizersAfterDeadline == null ? "" : ", remove finalizers after deadline (grace "
-                        + removeFinalizersAfterDeadline.toMillis() + " ms)", useRun ? "run()" : "execute()", faultText,
+                labels.isEmpty() ? "" : ", labels " + labelSelector(),
+                fields.isEmpty() ? "" : ", fields " + fieldSelector(),
+                evenNamesOnly ? ", even names only" : "",
+                timeout.toMillis(),
+                requestTimeout.toMillis(),
+                parallelism,
+                pageSize,
+                waitStrategy,
+                backoff.equals(Backoff.DEFAULT) ? "default" : backoff,
+                dryRun,
+                propagation,
+                gracePeriod == null ? "" : ", grace 0",
+                labelBeforeDelete
+                        ? ", label " + beforeDeleteLabel[0] + "=" + beforeDeleteLabel[1] + " before delete"
+                        : "",
+                removeFinalizersAfterDeadline == null
+                        ? ""
+                        : ", remove finalizers after deadline (grace " + removeFinalizersAfterDeadline.toMillis()
+                                + " ms)",
+                useRun ? "run()" : "execute()",
+                faultText,
                 watchHistory == 0 ? "" : "; watch history " + watchHistory + " events (resume gets 410)");
     }
 }

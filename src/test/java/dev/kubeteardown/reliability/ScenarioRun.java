@@ -31,19 +31,30 @@ final class ScenarioRun {
     static final Duration THREAD_GRACE = Duration.ofSeconds(1);
 
     /** What a run left behind to judge. */
-    record Evidence(Scenario scenario, Set<String> seeded, Map<String, SimAdmin.Obj> before, Map<String, SimAdmin.Obj> after,
-                    CleanupReport report, RuntimeException thrown, long startNanos, long endNanos, WireLog wire,
-                    DecisionLog decisions, Map<String, ClusterObserver.Life> lives, List<String> observerProblems,
-                    long threadLingerMillis, List<String> leakedThreads, Map<FaultKind, Long> faults,
-                    Map<Verb, Long> requests) {
+    record Evidence(
+            Scenario scenario,
+            Set<String> seeded,
+            Map<String, SimAdmin.Obj> before,
+            Map<String, SimAdmin.Obj> after,
+            CleanupReport report,
+            RuntimeException thrown,
+            long startNanos,
+            long endNanos,
+            WireLog wire,
+            DecisionLog decisions,
+            Map<String, ClusterObserver.Life> lives,
+            List<String> observerProblems,
+            long threadLingerMillis,
+            List<String> leakedThreads,
+            Map<FaultKind, Long> faults,
+            Map<Verb, Long> requests) {
 
         long wallMillis() {
             return (endNanos - startNanos) / 1_000_000;
         }
     }
 
-    private ScenarioRun() {
-    }
+    private ScenarioRun() {}
 
     static Evidence run(Scenario sc) throws InterruptedException {
         LonghornSimulator.Builder builder = LonghornSimulator.builder().remoteDeleteDelay(sc.remoteDeleteDelay);
@@ -59,7 +70,8 @@ final class ScenarioRun {
                 }
                 Set<String> created = new HashSet<>();
                 for (Scenario.SeedObject o : sc.objects) {
-                    created.add(admin.createBackup(o.namespace(), o.name(), o.labels(), o.finalizers()).uid());
+                    created.add(admin.createBackup(o.namespace(), o.name(), o.labels(), o.finalizers())
+                            .uid());
                 }
                 for (Scenario.SeedObject o : sc.objects) {
                     if (o.preDeleting()) {
@@ -74,8 +86,12 @@ final class ScenarioRun {
 
                 WireLog wire = new WireLog();
                 DecisionLog decisions = new DecisionLog();
-                ApiClient client = new ClientBuilder().setBasePath(sim.url()).setVerifyingSsl(false).build();
-                client.setHttpClient(client.getHttpClient().newBuilder().addInterceptor(wire).build());
+                ApiClient client = new ClientBuilder()
+                        .setBasePath(sim.url())
+                        .setVerifyingSsl(false)
+                        .build();
+                client.setHttpClient(
+                        client.getHttpClient().newBuilder().addInterceptor(wire).build());
                 Cleanup cleanup = sc.build(client, decisions);
 
                 sim.faults(sc.faults);
@@ -117,8 +133,23 @@ final class ScenarioRun {
                     problems.add("observer did not see: " + missed);
                 }
                 client.getHttpClient().connectionPool().evictAll();
-                return new Evidence(sc, Set.copyOf(created), before, after, report, thrown, start, end, wire, decisions,
-                        Map.copyOf(observer.lives()), problems, linger, leaked, faults, requests);
+                return new Evidence(
+                        sc,
+                        Set.copyOf(created),
+                        before,
+                        after,
+                        report,
+                        thrown,
+                        start,
+                        end,
+                        wire,
+                        decisions,
+                        Map.copyOf(observer.lives()),
+                        problems,
+                        linger,
+                        leaked,
+                        faults,
+                        requests);
             }
         }
     }

@@ -37,8 +37,14 @@ final class SimAdmin {
             .build();
 
     /** One object as a snapshot sees it. */
-    record Obj(String namespace, String name, String uid, long resourceVersion, Map<String, String> labels,
-               List<String> finalizers, boolean deleting) {
+    record Obj(
+            String namespace,
+            String name,
+            String uid,
+            long resourceVersion,
+            Map<String, String> labels,
+            List<String> finalizers,
+            boolean deleting) {
 
         String key() {
             return namespace + "/" + name;
@@ -48,21 +54,27 @@ final class SimAdmin {
             JsonObject meta = object.getAsJsonObject("metadata");
             Map<String, String> labels = new LinkedHashMap<>();
             if (meta.has("labels") && meta.get("labels").isJsonObject()) {
-                meta.getAsJsonObject("labels").entrySet().forEach(e -> labels.put(e.getKey(), e.getValue().getAsString()));
+                meta.getAsJsonObject("labels")
+                        .entrySet()
+                        .forEach(e -> labels.put(e.getKey(), e.getValue().getAsString()));
             }
             List<String> finalizers = new ArrayList<>();
             if (meta.has("finalizers") && meta.get("finalizers").isJsonArray()) {
                 meta.getAsJsonArray("finalizers").forEach(f -> finalizers.add(f.getAsString()));
             }
-            return new Obj(meta.get("namespace").getAsString(), meta.get("name").getAsString(),
-                    meta.get("uid").getAsString(), Long.parseLong(meta.get("resourceVersion").getAsString()),
-                    Map.copyOf(labels), List.copyOf(finalizers), meta.has("deletionTimestamp")
-                    && !meta.get("deletionTimestamp").isJsonNull());
+            return new Obj(
+                    meta.get("namespace").getAsString(),
+                    meta.get("name").getAsString(),
+                    meta.get("uid").getAsString(),
+                    Long.parseLong(meta.get("resourceVersion").getAsString()),
+                    Map.copyOf(labels),
+                    List.copyOf(finalizers),
+                    meta.has("deletionTimestamp")
+                            && !meta.get("deletionTimestamp").isJsonNull());
         }
     }
 
-    record Reply(int code, JsonObject json) {
-    }
+    record Reply(int code, JsonObject json) {}
 
     private final String url;
     private final OkHttpClient http;
@@ -112,7 +124,8 @@ final class SimAdmin {
         JsonObject spec = new JsonObject();
         spec.addProperty("snapshotName", "snap-" + name);
         backup.add("spec", spec);
-        Reply reply = send("POST", "/apis/longhorn.io/v1beta2/namespaces/" + namespace + "/backups", backup.toString(), JSON);
+        Reply reply =
+                send("POST", "/apis/longhorn.io/v1beta2/namespaces/" + namespace + "/backups", backup.toString(), JSON);
         expect(201, reply, "create backup " + namespace + "/" + name);
         return Obj.of(reply.json());
     }
@@ -143,7 +156,8 @@ final class SimAdmin {
     }
 
     Reply send(String method, String path, String body, MediaType type) {
-        Request.Builder request = new Request.Builder().url(url + path)
+        Request.Builder request = new Request.Builder()
+                .url(url + path)
                 .method(method, body == null ? null : RequestBody.create(body, type));
         try (Response response = http.newCall(request.build()).execute()) {
             String text = response.body().string();

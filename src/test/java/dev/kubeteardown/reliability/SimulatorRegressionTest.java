@@ -23,12 +23,19 @@ class SimulatorRegressionTest {
         try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
             SimAdmin admin = new SimAdmin(sim.url());
             List<String> kinds = new CopyOnWriteArrayList<>();
-            Call call = admin.streaming().newCall(new Request.Builder().url(sim.url() + SimAdmin.BACKUPS + "?watch=true").build());
+            Call call = admin.streaming()
+                    .newCall(new Request.Builder()
+                            .url(sim.url() + SimAdmin.BACKUPS + "?watch=true")
+                            .build());
             Thread reader = new Thread(() -> {
                 try (Response response = call.execute()) {
                     String line;
                     while ((line = response.body().source().readUtf8Line()) != null) {
-                        kinds.add(JsonParser.parseString(line).getAsJsonObject().getAsJsonObject("object").get("kind").getAsString());
+                        kinds.add(JsonParser.parseString(line)
+                                .getAsJsonObject()
+                                .getAsJsonObject("object")
+                                .get("kind")
+                                .getAsString());
                     }
                 } catch (Exception closed) {
                     // the call is cancelled at the end

@@ -29,9 +29,20 @@ final class WireLog implements Interceptor {
      * @param code 0 when no response came (I/O error, timeout, cancel)
      * @param page for a list answered 200, what the page held; otherwise null
      */
-    record Exchange(long startNanos, long endNanos, String method, String path, String namespace, String name,
-                    String continueToken, boolean watch, String dryRun, String requestBody, int code, String error,
-                    Page page) {
+    record Exchange(
+            long startNanos,
+            long endNanos,
+            String method,
+            String path,
+            String namespace,
+            String name,
+            String continueToken,
+            boolean watch,
+            String dryRun,
+            String requestBody,
+            int code,
+            String error,
+            Page page) {
 
         boolean isList() {
             return "GET".equals(method) && !watch && name == null && path.endsWith("/backups");
@@ -56,7 +67,8 @@ final class WireLog implements Interceptor {
             }
             try {
                 JsonObject body = JsonParser.parseString(requestBody).getAsJsonObject();
-                JsonObject holder = isDelete() ? body.getAsJsonObject("preconditions") : body.getAsJsonObject("metadata");
+                JsonObject holder =
+                        isDelete() ? body.getAsJsonObject("preconditions") : body.getAsJsonObject("metadata");
                 JsonElement uid = holder == null ? null : holder.get("uid");
                 return uid == null || uid.isJsonNull() ? null : uid.getAsString();
             } catch (RuntimeException e) {
@@ -75,8 +87,7 @@ final class WireLog implements Interceptor {
     }
 
     /** One list page answered 200. */
-    record Page(String resourceVersion, String continueToken, Set<String> uids) {
-    }
+    record Page(String resourceVersion, String continueToken, Set<String> uids) {}
 
     /**
      * One call of the engine's lister as reconstructed from the wire: the pages from a first page up to the end,
@@ -85,9 +96,8 @@ final class WireLog implements Interceptor {
      * @param union    UIDs of every page answered 200 (what the lister accumulates)
      * @param lastPass UIDs of the pages since the last first page answered 200 (the last consistent pass)
      */
-    record ListCall(long startNanos, long endNanos, boolean complete, Set<String> union, Set<String> lastPass,
-                    int restarts) {
-    }
+    record ListCall(
+            long startNanos, long endNanos, boolean complete, Set<String> union, Set<String> lastPass, int restarts) {}
 
     private final ConcurrentLinkedQueue<Exchange> exchanges = new ConcurrentLinkedQueue<>();
     private final Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -120,15 +130,43 @@ final class WireLog implements Interceptor {
         try {
             Response response = chain.proceed(request);
             Page page = null;
-            if (response.code() == 200 && !watch && "GET".equals(request.method()) && name == null && path.endsWith("/backups")) {
+            if (response.code() == 200
+                    && !watch
+                    && "GET".equals(request.method())
+                    && name == null
+                    && path.endsWith("/backups")) {
                 page = page(response.peekBody(64L << 20).string());
             }
-            exchanges.add(new Exchange(start, System.nanoTime(), request.method(), path, namespace, name,
-                    url.queryParameter("continue"), watch, url.queryParameter("dryRun"), body, response.code(), null, page));
+            exchanges.add(new Exchange(
+                    start,
+                    System.nanoTime(),
+                    request.method(),
+                    path,
+                    namespace,
+                    name,
+                    url.queryParameter("continue"),
+                    watch,
+                    url.queryParameter("dryRun"),
+                    body,
+                    response.code(),
+                    null,
+                    page));
             return response;
         } catch (IOException | RuntimeException e) {
-            exchanges.add(new Exchange(start, System.nanoTime(), request.method(), path, namespace, name,
-                    url.queryParameter("continue"), watch, url.queryParameter("dryRun"), body, 0, e.toString(), null));
+            exchanges.add(new Exchange(
+                    start,
+                    System.nanoTime(),
+                    request.method(),
+                    path,
+                    namespace,
+                    name,
+                    url.queryParameter("continue"),
+                    watch,
+                    url.queryParameter("dryRun"),
+                    body,
+                    0,
+                    e.toString(),
+                    null));
             throw e;
         }
     }
@@ -138,7 +176,10 @@ final class WireLog implements Interceptor {
         JsonObject meta = list.getAsJsonObject("metadata");
         Set<String> uids = new LinkedHashSet<>();
         for (JsonElement item : list.getAsJsonArray("items")) {
-            uids.add(item.getAsJsonObject().getAsJsonObject("metadata").get("uid").getAsString());
+            uids.add(item.getAsJsonObject()
+                    .getAsJsonObject("metadata")
+                    .get("uid")
+                    .getAsString());
         }
         String cont = meta.has("continue") ? meta.get("continue").getAsString() : null;
         return new Page(meta.get("resourceVersion").getAsString(), cont == null || cont.isEmpty() ? null : cont, uids);

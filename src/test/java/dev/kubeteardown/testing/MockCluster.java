@@ -1,9 +1,9 @@
 package dev.kubeteardown.testing;
 
-import dev.kubeteardown.ResourceType;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.kubeteardown.ResourceType;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -49,19 +49,22 @@ public final class MockCluster implements AutoCloseable {
             return method + " " + path;
         }
     }
+
     private final List<Interceptor> interceptors = new CopyOnWriteArrayList<>();
     private final ApiClient client;
     private final KubernetesClient fabric;
 
     private MockCluster() {
-        var responses = new HashMap<io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+        var responses = new HashMap<
+                io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
         store = new KubernetesMixedDispatcher(responses);
         Dispatcher dispatcher = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest arrived) {
                 // a body can be read once: keep it, and hand each reader its own copy
                 String body = arrived.getBody() == null ? "" : arrived.getUtf8Body();
-                recorded.add(new Recorded(arrived.getMethod(), arrived.getPath(), arrived.getHeader("Content-Type"), body));
+                recorded.add(
+                        new Recorded(arrived.getMethod(), arrived.getPath(), arrived.getHeader("Content-Type"), body));
                 for (Interceptor i : interceptors) {
                     MockResponse r = i.intercept(copy(arrived, body), MockCluster.this);
                     if (r != null) {
@@ -78,10 +81,13 @@ public final class MockCluster implements AutoCloseable {
                 }
             }
         };
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
-                dispatcher, false);
+        server = new KubernetesMockServer(
+                new Context(Serialization.jsonMapper()), new MockWebServer(), responses, dispatcher, false);
         server.init();
-        client = new ClientBuilder().setBasePath(server.url("/").replaceAll("/$", "")).setVerifyingSsl(false).build();
+        client = new ClientBuilder()
+                .setBasePath(server.url("/").replaceAll("/$", ""))
+                .setVerifyingSsl(false)
+                .build();
         fabric = server.createClient();
     }
 
@@ -126,7 +132,9 @@ public final class MockCluster implements AutoCloseable {
     }
 
     public long count(String method, String pathPart) {
-        return recorded.stream().filter(r -> r.method().equals(method) && r.path().contains(pathPart)).count();
+        return recorded.stream()
+                .filter(r -> r.method().equals(method) && r.path().contains(pathPart))
+                .count();
     }
 
     /** Lets the store answer a request directly (for interceptors that act first, then let it through). */
@@ -142,7 +150,8 @@ public final class MockCluster implements AutoCloseable {
     }
 
     private static String collection(ResourceType type, String namespace) {
-        String base = type.group().isEmpty() ? "/api/" + type.version() : "/apis/" + type.group() + "/" + type.version();
+        String base =
+                type.group().isEmpty() ? "/api/" + type.version() : "/apis/" + type.group() + "/" + type.version();
         return type.namespaced() ? base + "/namespaces/" + namespace + "/" + type.plural() : base + "/" + type.plural();
     }
 
@@ -170,7 +179,8 @@ public final class MockCluster implements AutoCloseable {
     }
 
     /** Creates an object and returns its UID. */
-    public String create(ResourceType type, String namespace, String name, Map<String, String> labels, List<String> finalizers) {
+    public String create(
+            ResourceType type, String namespace, String name, Map<String, String> labels, List<String> finalizers) {
         JsonObject meta = new JsonObject();
         meta.addProperty("name", name);
         if (type.namespaced()) {
@@ -191,7 +201,8 @@ public final class MockCluster implements AutoCloseable {
 
     /** Creates an object from its JSON and returns its UID. */
     public String create(ResourceType type, String namespace, JsonObject object) {
-        MockResponse response = store(HttpMethod.POST, collection(type, namespace), "application/json", object.toString());
+        MockResponse response =
+                store(HttpMethod.POST, collection(type, namespace), "application/json", object.toString());
         if (response.code() >= 300) {
             throw new IllegalStateException("create failed: " + response.code());
         }
@@ -224,7 +235,10 @@ public final class MockCluster implements AutoCloseable {
 
     /** Removes every finalizer, as a controller does when its work is done. */
     public void removeFinalizers(ResourceType type, String namespace, String name) {
-        store(HttpMethod.PATCH, collection(type, namespace) + "/" + name, "application/merge-patch+json",
+        store(
+                HttpMethod.PATCH,
+                collection(type, namespace) + "/" + name,
+                "application/merge-patch+json",
                 "{\"metadata\":{\"finalizers\":null}}");
     }
 
@@ -245,8 +259,12 @@ public final class MockCluster implements AutoCloseable {
     /** A Kubernetes {@code Status} response, as a real API server sends for errors. */
     public static MockResponse status(int code, String reason, String message) {
         String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-                + io.kubernetes.client.openapi.JSON.getGson().toJson(message) + ",\"reason\":\"" + reason + "\",\"code\":" + code + "}";
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+                + io.kubernetes.client.openapi.JSON.getGson().toJson(message) + ",\"reason\":\"" + reason
+                + "\",\"code\":" + code + "}";
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(body);
     }
 
     /** Awaits a condition, polling every 10 ms, failing after the timeout. */
@@ -289,7 +307,10 @@ public final class MockCluster implements AutoCloseable {
         if (actual.equals(wanted)) {
             return null;
         }
-        return status(409, "Conflict", "Precondition failed: UID in precondition: " + wanted + ", UID in object meta: " + actual);
+        return status(
+                409,
+                "Conflict",
+                "Precondition failed: UID in precondition: " + wanted + ", UID in object meta: " + actual);
     }
 
     @Override

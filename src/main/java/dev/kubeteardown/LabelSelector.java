@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A parsed Kubernetes label selector (the grammar of apimachinery's {@code labels.Parse}).
@@ -14,9 +13,6 @@ import java.util.regex.Pattern;
  */
 final class LabelSelector {
 
-    private static final Pattern NAME = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
-    private static final Pattern DNS_SUBDOMAIN =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     private static final String SPECIAL = "!=<>(),";
 
     enum Operator {
@@ -197,13 +193,11 @@ final class LabelSelector {
         if (slash >= 0) {
             String prefix = key.substring(0, slash);
             name = key.substring(slash + 1);
-            if (prefix.isEmpty()
-                    || prefix.length() > 253
-                    || !DNS_SUBDOMAIN.matcher(prefix).matches()) {
+            if (!KubernetesNames.isDnsSubdomain(prefix)) {
                 throw invalid(selector, "label key \"" + key + "\" has an invalid prefix (a lower-case DNS subdomain)");
             }
         }
-        if (name.isEmpty() || name.length() > 63 || !NAME.matcher(name).matches()) {
+        if (!KubernetesNames.isLabelValue(name)) {
             throw invalid(
                     selector,
                     "invalid label key \"" + key
@@ -213,7 +207,7 @@ final class LabelSelector {
     }
 
     private static String value(String selector, String key, String value) {
-        if (!value.isEmpty() && (value.length() > 63 || !NAME.matcher(value).matches())) {
+        if (!value.isEmpty() && !KubernetesNames.isLabelValue(value)) {
             throw invalid(
                     selector,
                     "invalid value \"" + value + "\" for label \"" + key

@@ -1,7 +1,6 @@
 package dev.kubeteardown;
 
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * A Kubernetes resource type addressed the way the API server serves it: group, version and plural.
@@ -16,25 +15,20 @@ import java.util.regex.Pattern;
  */
 public record ResourceType(String group, String version, String plural, boolean namespaced) {
 
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern DNS_SUBDOMAIN =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
     /** Validates every part, so a typo is reported before any request is sent. */
     public ResourceType {
         Objects.requireNonNull(group, "group must not be null (use \"\" for the core group)");
         Objects.requireNonNull(version, "version must not be null");
         Objects.requireNonNull(plural, "plural must not be null");
-        if (!group.isEmpty()
-                && (group.length() > 253 || !DNS_SUBDOMAIN.matcher(group).matches())) {
+        if (!group.isEmpty() && !KubernetesNames.isDnsSubdomain(group)) {
             throw new IllegalArgumentException(
                     "group must be a lower-case DNS subdomain such as longhorn.io, was \"" + group + "\"");
         }
-        if (version.length() > 63 || !DNS_LABEL.matcher(version).matches()) {
+        if (!KubernetesNames.isDnsLabel(version)) {
             throw new IllegalArgumentException(
                     "version must be a lower-case DNS label such as v1beta2, was \"" + version + "\"");
         }
-        if (plural.length() > 63 || !DNS_LABEL.matcher(plural).matches()) {
+        if (!KubernetesNames.isDnsLabel(plural)) {
             throw new IllegalArgumentException("plural must be the lower-case plural resource name such as backups"
                     + " (not the kind, not plural.group), was \"" + plural + "\"");
         }

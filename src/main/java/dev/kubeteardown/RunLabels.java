@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * Labels that mark what a test run created, so a later run can find and remove what a killed run leaked
@@ -27,7 +26,6 @@ public final class RunLabels {
     /** System property that names the current run. */
     public static final String RUN_ID_PROPERTY = "kubeteardown.run.id";
 
-    private static final Pattern VALUE = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
     private static final RunLabels CURRENT = new RunLabels(currentId(), Instant.now());
 
     private final String id;
@@ -35,7 +33,7 @@ public final class RunLabels {
 
     private RunLabels(String id, Instant started) {
         Objects.requireNonNull(id, "run id");
-        if (id.length() > 63 || !VALUE.matcher(id).matches()) {
+        if (!KubernetesNames.isLabelValue(id)) {
             throw new IllegalArgumentException("run id must be a valid label value (at most 63 alphanumerics, '-', '_'"
                     + " or '.', starting and ending with an alphanumeric), was \"" + id + "\"");
         }

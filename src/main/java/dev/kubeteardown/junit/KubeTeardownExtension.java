@@ -1,6 +1,7 @@
 package dev.kubeteardown.junit;
 
 import dev.kubeteardown.CleanupStep;
+import dev.kubeteardown.RunLabels;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.Arrays;
 import java.util.List;
@@ -74,7 +75,7 @@ public final class KubeTeardownExtension
     /** Overrides the failure policy for a run: {@code fail} or {@code warn} (any case). */
     public static final String FAILURE_POLICY_PROPERTY = "kubeteardown.failure.policy";
     /** Fixes the run id of {@link TeardownScope#runId()} (e.g. the CI job id); a label value. Random otherwise. */
-    public static final String RUN_ID_PROPERTY = "kubeteardown.run.id";
+    public static final String RUN_ID_PROPERTY = RunLabels.RUN_ID_PROPERTY;
     /** The key of the report entry published by every run. */
     public static final String REPORT_KEY = "kube-teardown";
 

@@ -1,5 +1,6 @@
 package dev.kubeteardown.junit;
 
+import dev.kubeteardown.KubernetesNames;
 import dev.kubeteardown.RunLabels;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
@@ -30,11 +30,9 @@ public final class TeardownScope {
     /** The per-run label key; its value is the run id (see {@link RunLabels}). */
     public static final String RUN_LABEL = RunLabels.RUN_LABEL;
 
-    static final int MAX_LABEL_VALUE = 63;
+    static final int MAX_LABEL_VALUE = KubernetesNames.MAX_LABEL_LENGTH;
     private static final Namespace NAMESPACE = Namespace.create(KubeTeardownExtension.class, "scope");
     private static final int HASH_CHARS = 10;
-    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     private final String runId;
     private final String uniqueId;
@@ -122,8 +120,7 @@ public final class TeardownScope {
      */
     public String uniqueName(String prefix) {
         Objects.requireNonNull(prefix, "prefix must not be null");
-        if (prefix.length() > MAX_LABEL_VALUE - HASH_CHARS - 1
-                || !DNS_LABEL.matcher(prefix).matches()) {
+        if (prefix.length() > MAX_LABEL_VALUE - HASH_CHARS - 1 || !KubernetesNames.isDnsLabel(prefix)) {
             throw new IllegalArgumentException("prefix must be a lower-case DNS label of at most "
                     + (MAX_LABEL_VALUE - HASH_CHARS - 1) + " characters, was \"" + prefix + "\"");
         }
@@ -131,9 +128,7 @@ public final class TeardownScope {
     }
 
     static void requireLabelValue(String what, String value) {
-        if (value == null
-                || value.length() > MAX_LABEL_VALUE
-                || !LABEL_VALUE.matcher(value).matches()) {
+        if (!KubernetesNames.isLabelValue(value)) {
             throw new IllegalArgumentException(what + " must be a label value (at most 63 of [A-Za-z0-9-_.],"
                     + " starting and ending alphanumeric), was \"" + value + "\"");
         }

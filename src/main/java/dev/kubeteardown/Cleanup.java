@@ -57,7 +57,7 @@ public final class Cleanup implements CleanupStep {
 
     /** The namespace it is limited to, or {@code null} for all namespaces or a cluster-scoped type. */
     public String namespace() {
-        return spec.namespace();
+        return spec.scope().namespace();
     }
 
     @Override

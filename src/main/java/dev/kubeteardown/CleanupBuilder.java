@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
-import java.util.regex.Pattern;
 
 /**
  * The options every cleanup shares: scope (namespace, selectors, names), deadline, parallelism, paging, retries,
@@ -29,8 +28,6 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
     public static final int MAX_PARALLELISM = 256;
     /** Objects per list page: {@value #DEFAULT_PAGE_SIZE}. */
     public static final int DEFAULT_PAGE_SIZE = 500;
-
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     private final ApiClient client;
     private ResourceType type;
@@ -231,11 +228,7 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
 
     CleanupSpec spec() {
         Objects.requireNonNull(type, "resource type must be set");
-        if (type.namespaced()
-                && namespace != null
-                && (namespace.isEmpty()
-                        || namespace.length() > 63
-                        || !DNS_LABEL.matcher(namespace).matches())) {
+        if (type.namespaced() && namespace != null && !KubernetesNames.isDnsLabel(namespace)) {
             throw new IllegalArgumentException("namespace must be a lower-case DNS label, was \"" + namespace + "\"");
         }
         requirePositive("timeout", timeout);
@@ -256,27 +249,22 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
             requirePositive("removeFinalizersAfterDeadline grace", removeFinalizersAfterDeadline);
         }
         return new CleanupSpec(
-                type,
-                type.namespaced() ? namespace : null,
-                LabelSelector.parse(labelSelector),
-                FieldSelector.parse(fieldSelector),
-                names,
-                timeout,
-                requestTimeout,
-                parallelism,
-                pageSize,
-                dryRun,
-                propagation,
-                gracePeriod,
-                backoff,
-                waitStrategy,
-                Map.copyOf(labelsBeforeDelete),
-                ifResourceMissing,
-                ifNamespaceMissing,
-                removeFinalizersAfterDeadline,
-                listener,
-                sleeper,
-                ticker);
+                new CleanupSpec.Scope(
+                        type,
+                        type.namespaced() ? namespace : null,
+                        LabelSelector.parse(labelSelector),
+                        FieldSelector.parse(fieldSelector),
+                        names),
+                new CleanupSpec.Timing(timeout, requestTimeout, backoff, waitStrategy),
+                new CleanupSpec.Limits(parallelism, pageSize),
+                new CleanupSpec.DeleteOptions(
+                        dryRun,
+                        propagation,
+                        gracePeriod,
+                        Map.copyOf(labelsBeforeDelete),
+                        removeFinalizersAfterDeadline),
+                new CleanupSpec.WhenMissing(ifResourceMissing, ifNamespaceMissing),
+                new CleanupSpec.Hooks(listener, sleeper, ticker));
     }
 
     private static void requirePositive(String name, Duration value) {

@@ -58,19 +58,29 @@ public final class CleanupReport {
         this.notes = List.copyOf(notes);
     }
 
-    /** Joins the reports of several steps (for example backup volumes, then backups) into one. */
+    /** Joins the reports of several steps (for example backup volumes, then backups) into one; durations add up. */
     public static CleanupReport combine(List<CleanupReport> reports) {
+        return combine(reports, reports.stream().map(CleanupReport::duration).reduce(Duration.ZERO, Duration::plus));
+    }
+
+    /**
+     * Joins the reports of several steps into one that took {@code took} (the wall time, for steps that overlapped
+     * or had time between them): every outcome and note in step order, the resources and distinct scopes listed.
+     */
+    public static CleanupReport combine(List<CleanupReport> reports, Duration took) {
         List<Outcome> all = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        Duration total = Duration.ZERO;
         for (CleanupReport r : reports) {
             all.addAll(r.outcomes);
             notes.addAll(r.notes);
-            total = total.plus(r.duration);
         }
         String resources = reports.stream().map(CleanupReport::resource).collect(Collectors.joining(", "));
-        String scopes = reports.stream().map(CleanupReport::scope).distinct().collect(Collectors.joining("; "));
-        return new CleanupReport(resources, scopes, all, total, notes);
+        String scopes = reports.stream()
+                .map(CleanupReport::scope)
+                .filter(scope -> !scope.isEmpty())
+                .distinct()
+                .collect(Collectors.joining("; "));
+        return new CleanupReport(resources, scopes, all, took, notes);
     }
 
     /** What was cleaned, e.g. {@code backups.longhorn.io/v1beta2}. */
@@ -144,6 +154,15 @@ public final class CleanupReport {
      * {@code backups.longhorn.io/v1beta2 in namespace longhorn-system: 12 objects, DELETED=9 ALREADY_GONE=3 in 0.84 s, clean}.
      */
     public String summary() {
+        return resource + " in " + scope + ": " + tally()
+                + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
+    }
+
+    /**
+     * The counting part of {@link #summary()}: objects, the non-zero counts per status, the duration, clean or not,
+     * e.g. {@code 12 objects, DELETED=9 ALREADY_GONE=3 in 0.84 s, clean}.
+     */
+    public String tally() {
         String counts = counts().entrySet().stream()
                 .filter(e -> e.getValue() > 0)
                 .map(e -> e.getKey() + "=" + e.getValue())
@@ -151,15 +170,12 @@ public final class CleanupReport {
         long objects = outcomes.stream().filter(o -> !o.isScopeOutcome()).count();
         return String.format(
                 Locale.ROOT,
-                "%s in %s: %d object%s%s in %.2f s, %s%s",
-                resource,
-                scope,
+                "%d object%s%s in %.2f s, %s",
                 objects,
                 objects == 1 ? "" : "s",
                 counts.isEmpty() ? "" : ", " + counts,
                 duration.toMillis() / 1000.0,
-                isClean() ? "clean" : "NOT CLEAN",
-                notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
+                isClean() ? "clean" : "NOT CLEAN");
     }
 
     /** A multi-line table: the summary, then one row per outcome. */

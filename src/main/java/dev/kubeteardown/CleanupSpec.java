@@ -4,113 +4,112 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Predicate;
 
-/** Everything one cleanup is configured with; immutable, validated by the builder. */
+/**
+ * Everything one cleanup is configured with, grouped by concern; immutable, validated by the builder. An option
+ * lives in exactly one group, so adding one touches its group, its builder setter and the stage that reads it.
+ */
 record CleanupSpec(
-        ResourceType type,
-        String namespace,
-        LabelSelector labels,
-        FieldSelector fields,
-        Predicate<String> names,
-        Duration timeout,
-        Duration requestTimeout,
-        int parallelism,
-        int pageSize,
-        DryRun dryRun,
-        PropagationPolicy propagation,
-        Duration gracePeriod,
-        Backoff backoff,
-        WaitStrategy waitStrategy,
-        Map<String, String> labelsBeforeDelete,
-        MissingPolicy ifResourceMissing,
-        MissingPolicy ifNamespaceMissing,
-        Duration removeFinalizersAfterDeadline,
-        CleanupListener listener,
-        Sleeper sleeper,
-        Ticker ticker) {
+        Scope scope, Timing timing, Limits limits, DeleteOptions delete, WhenMissing whenMissing, Hooks hooks) {
 
-    /** The same spec narrowed by one more label selector (sweeps narrow a scope to one run); never widened. */
-    CleanupSpec narrowedBy(LabelSelector selector) {
-        return new CleanupSpec(
-                type,
-                namespace,
-                labels.and(selector),
-                fields,
-                names,
-                timeout,
-                requestTimeout,
-                parallelism,
-                pageSize,
-                dryRun,
-                propagation,
-                gracePeriod,
-                backoff,
-                waitStrategy,
-                labelsBeforeDelete,
-                ifResourceMissing,
-                ifNamespaceMissing,
-                removeFinalizersAfterDeadline,
-                listener,
-                sleeper,
-                ticker);
+    /** Which objects a run is about. {@code namespace} is {@code null} for all namespaces and cluster-scoped types. */
+    record Scope(
+            ResourceType type, String namespace, LabelSelector labels, FieldSelector fields, Predicate<String> names) {
+
+        /** The same scope narrowed by one more label selector (sweeps narrow a scope to one run); never widened. */
+        Scope narrowedBy(LabelSelector selector) {
+            return new Scope(type, namespace, labels.and(selector), fields, names);
+        }
+
+        /**
+         * The scope in which "is it still there?" is asked: the namespace only. An object that leaves the selectors
+         * (relabelled while a finalizer holds it) is still there, and a selector-filtered list or watch would call
+         * it gone.
+         */
+        Scope presence() {
+            return new Scope(type, namespace, LabelSelector.EVERYTHING, FieldSelector.EVERYTHING, null);
+        }
+
+        /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */
+        String requestNamespace() {
+            return type.namespaced() ? namespace : null;
+        }
+
+        /** The scope in words, e.g. {@code namespace longhorn-system, labels backup-volume=vol-1}. */
+        String describe() {
+            StringBuilder sb = new StringBuilder();
+            if (!type.namespaced()) {
+                sb.append("cluster scope");
+            } else if (namespace == null) {
+                sb.append("all namespaces");
+            } else {
+                sb.append("namespace ").append(namespace);
+            }
+            if (!labels.isEverything()) {
+                sb.append(", labels ").append(labels);
+            }
+            if (!fields.isEverything()) {
+                sb.append(", fields ").append(fields);
+            }
+            if (names != null) {
+                sb.append(", names filtered");
+            }
+            return sb.toString();
+        }
     }
 
-    /**
-     * The scope in which "is it still there?" is asked: the namespace only. An object that leaves the selectors
-     * (relabelled while a finalizer holds it) is still there, and a selector-filtered list or watch would call it gone.
-     */
+    /** How long a run and each of its requests may take, how it retries and how it waits. */
+    record Timing(Duration timeout, Duration requestTimeout, Backoff backoff, WaitStrategy waitStrategy) {}
+
+    /** How much a run asks of the server at once. */
+    record Limits(int parallelism, int pageSize) {}
+
+    /** What each delete carries and what a run may do beyond deleting. */
+    record DeleteOptions(
+            DryRun dryRun,
+            PropagationPolicy propagation,
+            Duration gracePeriod,
+            Map<String, String> labelsBeforeDelete,
+            Duration removeFinalizersAfterDeadline) {}
+
+    /** What a run does when its resource type is not served or its namespace does not exist. */
+    record WhenMissing(MissingPolicy resource, MissingPolicy namespace) {}
+
+    /** What a run calls out to: the caller's listener, and the clock and sleeps tests drive. */
+    record Hooks(CleanupListener listener, Sleeper sleeper, Ticker ticker) {}
+
+    /** The same spec with its scope narrowed by one more label selector; never widened. */
+    CleanupSpec narrowedBy(LabelSelector selector) {
+        return withScope(scope.narrowedBy(selector));
+    }
+
+    /** The same spec asking "is it still there?" in the namespace only; see {@link Scope#presence()}. */
     CleanupSpec presenceScope() {
-        return new CleanupSpec(
-                type,
-                namespace,
-                LabelSelector.EVERYTHING,
-                FieldSelector.EVERYTHING,
-                null,
-                timeout,
-                requestTimeout,
-                parallelism,
-                pageSize,
-                dryRun,
-                propagation,
-                gracePeriod,
-                backoff,
-                waitStrategy,
-                labelsBeforeDelete,
-                ifResourceMissing,
-                ifNamespaceMissing,
-                removeFinalizersAfterDeadline,
-                listener,
-                sleeper,
-                ticker);
+        return withScope(scope.presence());
+    }
+
+    private CleanupSpec withScope(Scope narrowed) {
+        return new CleanupSpec(narrowed, timing, limits, delete, whenMissing, hooks);
+    }
+
+    ResourceType type() {
+        return scope.type();
     }
 
     /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */
     String requestNamespace() {
-        return type.namespaced() ? namespace : null;
+        return scope.requestNamespace();
     }
 
     /** The scope in words, e.g. {@code namespace longhorn-system, labels backup-volume=vol-1}. */
     String scopeDescription() {
-        StringBuilder sb = new StringBuilder();
-        if (!type.namespaced()) {
-            sb.append("cluster scope");
-        } else if (namespace == null) {
-            sb.append("all namespaces");
-        } else {
-            sb.append("namespace ").append(namespace);
-        }
-        if (!labels.isEverything()) {
-            sb.append(", labels ").append(labels);
-        }
-        if (!fields.isEverything()) {
-            sb.append(", fields ").append(fields);
-        }
-        if (names != null) {
-            sb.append(", names filtered");
-        }
-        return sb.toString();
+        return scope.describe();
     }
 
     String description() {
-        return type + " in " + scopeDescription();
+        return type() + " in " + scopeDescription();
+    }
+
+    DryRun dryRun() {
+        return delete.dryRun();
     }
 }

@@ -5,6 +5,9 @@ import java.time.Duration;
 /** The single deadline of a run, created once at its start and passed down; no stage invents its own timeout. */
 final class Deadline {
 
+    /** The look after the deadline that keeps gone objects from being reported STUCK may take this long at most. */
+    static final Duration FINAL_CHECK = Duration.ofSeconds(2);
+
     private final Ticker ticker;
     private final long startNanos;
     private final long deadlineNanos;
@@ -23,6 +26,11 @@ final class Deadline {
     /** A later deadline on the same clock, for the short final check after the main deadline. */
     Deadline extendedBy(Duration grace) {
         return new Deadline(ticker, startNanos, deadlineNanos + grace.toNanos());
+    }
+
+    /** This deadline plus {@link #FINAL_CHECK}: the bound of the last look after it. */
+    Deadline withFinalCheck() {
+        return extendedBy(FINAL_CHECK);
     }
 
     Duration remaining() {

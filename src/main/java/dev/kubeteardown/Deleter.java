@@ -11,26 +11,26 @@ final class Deleter {
     private final CleanupSpec spec;
     private final KubeApi api;
     private final Retrier retrier;
-    private final Outcomes outcomes;
+    private final OutcomeLedger ledger;
 
-    Deleter(CleanupSpec spec, KubeApi api, Retrier retrier, Outcomes outcomes) {
+    Deleter(CleanupSpec spec, KubeApi api, Retrier retrier, OutcomeLedger ledger) {
         this.spec = spec;
         this.api = api;
         this.retrier = retrier;
-        this.outcomes = outcomes;
+        this.ledger = ledger;
     }
 
     /** Returns the object to wait for, or {@code null} when its outcome is already decided. */
-    Tracked delete(ObjectRef ref, Deadline deadline) throws InterruptedException {
+    PendingDeletion delete(ObjectRef ref, Deadline deadline) throws InterruptedException {
         long start = deadline.nanoTime();
         if (deadline.isExpired()) {
-            outcomes.decide(
+            ledger.decide(
                     ref, Outcome.Status.FAILED, "not deleted: the deadline was reached before its turn", 0, start, 0);
             return null;
         }
         boolean serverDryRun = spec.dryRun() == DryRun.SERVER;
         int attempts = 0;
-        if (!spec.labelsBeforeDelete().isEmpty()) {
+        if (!spec.delete().labelsBeforeDelete().isEmpty()) {
             Retrier.Exchange patched = retrier.send(
                     "label " + ref.qualifiedName(),
                     () -> api.mergePatch(
@@ -38,14 +38,13 @@ final class Deleter {
                     deadline);
             attempts += patched.attempts();
             Classifier.Verdict verdict = Classifier.classify(patched, "patch", spec.type(), ref);
-            if (verdict instanceof Classifier.Final) {
-                Classifier.Final f = (Classifier.Final) verdict;
-                outcomes.decide(
+            if (verdict instanceof Classifier.Final f) {
+                ledger.decide(
                         ref, f.status(), "labelling before delete: " + f.detail(), attempts, start, f.httpStatus());
                 return null;
             }
         }
-        outcomes.deleteSent(ref);
+        ledger.deleteSent(ref);
         Retrier.Exchange deleted = retrier.send(
                 "delete " + ref.qualifiedName(),
                 () -> api.delete(
@@ -53,21 +52,20 @@ final class Deleter {
                         ref.namespace(),
                         ref.name(),
                         ref.uid(),
-                        spec.propagation(),
-                        spec.gracePeriod(),
+                        spec.delete().propagation(),
+                        spec.delete().gracePeriod(),
                         serverDryRun,
                         deadline),
                 deadline);
         attempts += deleted.attempts();
         Classifier.Verdict verdict = Classifier.classify(deleted, "delete", spec.type(), ref, serverDryRun);
-        if (verdict instanceof Classifier.Final) {
-            Classifier.Final f = (Classifier.Final) verdict;
-            outcomes.decide(ref, f.status(), f.detail(), attempts, start, f.httpStatus());
+        if (verdict instanceof Classifier.Final f) {
+            ledger.decide(ref, f.status(), f.detail(), attempts, start, f.httpStatus());
             return null;
         }
         String note = deleted.retries().isEmpty() ? "" : "retried after " + deleted.retries();
         if (serverDryRun) {
-            outcomes.decide(
+            ledger.decide(
                     ref,
                     Outcome.Status.WOULD_DELETE,
                     "server-side dry run accepted the delete" + (note.isEmpty() ? "" : "; " + note),
@@ -76,15 +74,15 @@ final class Deleter {
                     deleted.code());
             return null;
         }
-        JsonObject body = ((Classifier.Accepted) verdict).body();
+        JsonObject body = verdict instanceof Classifier.Accepted accepted ? accepted.body() : null;
         ObjectRef latest = isSameObject(body, ref) ? ObjectRef.of(body) : ref;
-        return new Tracked(latest, attempts, start, note, true);
+        return new PendingDeletion(latest, attempts, start, note, true);
     }
 
     /** A merge patch carrying the UID, so a real server refuses it for a same-name replacement. */
     private String labelPatch(ObjectRef ref) {
         JsonObject labels = new JsonObject();
-        spec.labelsBeforeDelete().forEach(labels::addProperty);
+        spec.delete().labelsBeforeDelete().forEach(labels::addProperty);
         JsonObject meta = new JsonObject();
         meta.addProperty("uid", ref.uid());
         meta.add("labels", labels);

@@ -2,8 +2,6 @@ package dev.kubeteardown;
 
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +27,14 @@ final class FinalizerRemover {
         this.executor = executor;
     }
 
-    void release(Map<String, Tracked> pending, Deadline deadline, Outcomes outcomes) throws InterruptedException {
-        Deadline grace = deadline.extendedBy(spec.removeFinalizersAfterDeadline());
-        Map<String, Tracked> released = GoneWaiter.newPendingMap();
-        for (String uid : List.copyOf(pending.keySet())) {
-            Tracked t = pending.get(uid);
-            ObjectRef ref = t.ref();
+    /**
+     * Removes the finalizers of everything still pending after {@code deadline}, then waits for those objects to
+     * go. An object whose patch is refused is decided STUCK at once, saying why; one already gone is DELETED.
+     */
+    void release(PendingDeletions pending, Deadline deadline) throws InterruptedException {
+        Deadline grace = deadline.extendedBy(spec.delete().removeFinalizersAfterDeadline());
+        for (PendingDeletion p : pending.snapshot()) {
+            ObjectRef ref = p.ref();
             LOG.warn(
                     "Removing finalizers {} from {} {} after the deadline (removeFinalizersAfterDeadline): what they"
                             + " protect is not cleaned up",
@@ -47,49 +47,29 @@ final class FinalizerRemover {
                     () -> api.mergePatch(spec.type(), ref.namespace(), ref.name(), patch(ref), false, grace),
                     grace));
             Classifier.Verdict verdict = Classifier.classify(patched, "patch", spec.type(), ref);
-            Tracked updated = new Tracked(
-                    ref,
-                    t.attempts() + patched.attempts(),
-                    t.startNanos(),
+            PendingDeletion released = p.released(
+                    patched.attempts(),
                     "finalizers " + ref.finalizers()
                             + " removed by kube-teardown after the deadline (removeFinalizersAfterDeadline);"
-                            + " what they protected was not cleaned up",
-                    true);
-            pending.remove(uid);
-            if (verdict instanceof Classifier.Final) {
-                Classifier.Final f = (Classifier.Final) verdict;
+                            + " what they protected was not cleaned up");
+            if (verdict instanceof Classifier.Final f) {
                 if (f.status() == Outcome.Status.ALREADY_GONE && f.httpStatus() == 404) {
-                    outcomes.decide(
-                            ref,
-                            Outcome.Status.DELETED,
-                            "confirmed gone (404) when removing its finalizers",
-                            updated.attempts(),
-                            t.startNanos(),
-                            0);
+                    pending.resolve(
+                            released, Outcome.Status.DELETED, "confirmed gone (404) when removing its finalizers");
                 } else {
-                    // the object changed since it was last seen (409) or the patch was refused: leave it STUCK, say why
+                    // the object changed since it was last seen (409) or the patch was refused: STUCK, saying why
                     String why = f.httpStatus() == 409
                             ? "the object changed since it was last seen (409 Conflict: "
                                     + patched.result().message() + ")"
                             : f.detail();
-                    pending.put(
-                            uid,
-                            new Tracked(
-                                    ref,
-                                    updated.attempts(),
-                                    t.startNanos(),
-                                    "finalizer removal refused: " + why,
-                                    t.byThisRun()));
+                    pending.stuck(p.released(patched.attempts(), "finalizer removal refused: " + why));
                 }
                 continue;
             }
-            released.put(uid, updated);
+            pending.update(released);
         }
-        GoneWaiter.GoneListener gone = (t, how) -> outcomes.decide(
-                t.ref(), Outcome.Status.DELETED, how + "; " + t.note(), t.attempts(), t.startNanos(), 0);
-        waiter.await(released, null, grace, gone);
-        waiter.confirm(released, grace.extendedBy(CleanupRun.FINAL_CHECK), gone);
-        pending.putAll(released);
+        waiter.await(pending, null, grace);
+        waiter.confirm(pending, grace.withFinalCheck());
     }
 
     /** Clears the finalizers only if the object is unchanged since it was last seen (resourceVersion). */

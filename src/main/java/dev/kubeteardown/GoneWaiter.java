@@ -5,8 +5,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +26,6 @@ final class GoneWaiter {
     /** Watches in a row that may end without a single event before the wait polls instead. */
     static final int MAX_FRUITLESS_WATCHES = 3;
 
-    /** Told when a waited-on object is confirmed gone. */
-    @FunctionalInterface
-    interface GoneListener {
-        void gone(Tracked tracked, String how);
-    }
-
     private enum WatchEnd {
         DONE,
         RESYNC,
@@ -53,66 +45,55 @@ final class GoneWaiter {
     }
 
     /**
-     * Removes each object from {@code pending} as it is confirmed gone and tells the listener. Returns at the
-     * deadline at the latest; whatever is left in {@code pending} was still present when last seen.
+     * Drains {@code pending} as objects are confirmed gone. Returns at the deadline at the latest; whatever is left
+     * in {@code pending} was still present when last seen.
      */
-    void await(Map<String, Tracked> pending, String resourceVersion, Deadline deadline, GoneListener listener)
-            throws InterruptedException {
+    void await(PendingDeletions pending, String resourceVersion, Deadline deadline) throws InterruptedException {
         if (pending.isEmpty()) {
             return;
         }
         String version = resourceVersion;
-        boolean watch = spec.waitStrategy() == WaitStrategy.WATCH && version != null && !version.isEmpty();
+        boolean watch = spec.timing().waitStrategy() == WaitStrategy.WATCH && version != null && !version.isEmpty();
         while (watch && !pending.isEmpty() && !deadline.isExpired()) {
             String from = version;
-            WatchEnd end = executor.io(() -> watch(pending, from, deadline, listener));
+            WatchEnd end = executor.io(() -> watch(pending, from, deadline));
             if (end == WatchEnd.UNSUPPORTED) {
                 watch = false;
             } else if (end == WatchEnd.RESYNC) {
-                version = pollOnce(pending, deadline, listener);
+                version = pollOnce(pending, deadline);
                 watch = version != null;
             }
         }
-        poll(pending, deadline, listener);
+        poll(pending, deadline);
     }
 
-    /** One more look after the deadline, so nothing that went meanwhile is reported STUCK. */
-    void confirm(Map<String, Tracked> pending, Deadline grace, GoneListener listener) throws InterruptedException {
+    /**
+     * One more look after the deadline, bounded by {@code finalCheck} (see {@link Deadline#withFinalCheck()}), so
+     * nothing that went meanwhile is reported STUCK.
+     */
+    void confirm(PendingDeletions pending, Deadline finalCheck) throws InterruptedException {
         if (!pending.isEmpty()) {
-            pollOnce(pending, grace, listener);
+            pollOnce(pending, finalCheck);
         }
     }
 
-    private void poll(Map<String, Tracked> pending, Deadline deadline, GoneListener listener)
-            throws InterruptedException {
+    private void poll(PendingDeletions pending, Deadline deadline) throws InterruptedException {
         Duration delay = FIRST_POLL;
         while (!pending.isEmpty() && !deadline.isExpired()) {
-            pollOnce(pending, deadline, listener);
+            pollOnce(pending, deadline);
             if (pending.isEmpty() || deadline.isExpired()) {
                 return;
             }
-            spec.sleeper().sleep(deadline.cap(delay));
+            spec.hooks().sleeper().sleep(deadline.cap(delay));
             delay = delay.multipliedBy(2).compareTo(MAX_POLL) > 0 ? MAX_POLL : delay.multipliedBy(2);
         }
     }
 
     /** Lists the scope once; returns the list's resourceVersion, or null when the list failed. */
-    private String pollOnce(Map<String, Tracked> pending, Deadline deadline, GoneListener listener)
-            throws InterruptedException {
+    private String pollOnce(PendingDeletions pending, Deadline deadline) throws InterruptedException {
         try {
-            Lister.Snapshot snapshot = executor.io(() -> lister.present(pending.keySet(), deadline));
-            Map<String, ObjectRef> present = snapshot.present();
-            for (String uid : pending.keySet().toArray(new String[0])) {
-                ObjectRef latest = present.get(uid);
-                if (latest == null) {
-                    Tracked t = pending.remove(uid);
-                    if (t != null) {
-                        listener.gone(t, "confirmed gone by list");
-                    }
-                } else {
-                    pending.computeIfPresent(uid, (k, t) -> t.seen(latest));
-                }
-            }
+            Lister.Snapshot snapshot = executor.io(() -> lister.present(pending.identities(), deadline));
+            pending.reconcile(snapshot.present(), "confirmed gone by list");
             return snapshot.resourceVersion();
         } catch (Lister.ListFailure e) {
             LOG.debug("waiting for {}: list failed ({}); will look again", spec.description(), e.getMessage());
@@ -120,7 +101,7 @@ final class GoneWaiter {
         }
     }
 
-    private WatchEnd watch(Map<String, Tracked> pending, String version, Deadline deadline, GoneListener listener) {
+    private WatchEnd watch(PendingDeletions pending, String version, Deadline deadline) {
         String from = version;
         int fruitless = 0;
         while (!pending.isEmpty() && !deadline.isExpired()) {
@@ -136,8 +117,8 @@ final class GoneWaiter {
                 stream = api.openWatch(
                         spec.type(),
                         spec.requestNamespace(),
-                        spec.labels().toString(),
-                        spec.fields().toString(),
+                        spec.scope().labels().toString(),
+                        spec.scope().fields().toString(),
                         from,
                         deadline);
             } catch (IOException e) {
@@ -172,12 +153,9 @@ final class GoneWaiter {
                         from = ref.resourceVersion();
                     }
                     if ("DELETED".equals(type)) {
-                        Tracked t = pending.remove(ref.uid());
-                        if (t != null) {
-                            listener.gone(t.seen(ref), "confirmed gone by watch");
-                        }
-                    } else if (!"BOOKMARK".equals(type) && ref.uid() != null) {
-                        pending.computeIfPresent(ref.uid(), (k, t) -> t.seen(ref));
+                        pending.gone(ref, "confirmed gone by watch");
+                    } else if (!"BOOKMARK".equals(type)) {
+                        pending.seen(ref);
                     }
                 }
             } catch (IOException e) {
@@ -201,9 +179,5 @@ final class GoneWaiter {
         } catch (RuntimeException notJson) {
             return null;
         }
-    }
-
-    static Map<String, Tracked> newPendingMap() {
-        return new ConcurrentHashMap<>();
     }
 }

@@ -30,9 +30,8 @@ final class Lister {
     /**
      * @param served          false when the list answered 404: the resource type is not served
      * @param resourceVersion the resourceVersion of the first page, for a watch to start from
-     * @param pages           pages fetched
      */
-    record Result(boolean served, String resourceVersion, int pages, String notServedMessage) {}
+    record Result(boolean served, String resourceVersion, String notServedMessage) {}
 
     /** The list itself failed (after retries); {@code page} is 0 for the first page. */
     static final class ListFailure extends RuntimeException {
@@ -80,9 +79,9 @@ final class Lister {
                     () -> api.list(
                             spec.type(),
                             spec.requestNamespace(),
-                            spec.labels().toString(),
-                            spec.fields().toString(),
-                            spec.pageSize(),
+                            spec.scope().labels().toString(),
+                            spec.scope().fields().toString(),
+                            spec.limits().pageSize(),
                             token,
                             deadline),
                     deadline);
@@ -91,7 +90,7 @@ final class Lister {
             if (code == 404 && token == null && seen.isEmpty()) {
                 // only a first look can say "not served": a 404 after objects were handed out (the CRD deleted
                 // mid-run, or on a restarted list) must not end the run as if there had been nothing to clean
-                return new Result(false, null, pages, exchange.result().message());
+                return new Result(false, null, exchange.result().message());
             }
             if (code == 410 && token != null && restarts < MAX_RESTARTS) {
                 restarts++;
@@ -124,7 +123,7 @@ final class Lister {
                     Map<String, String> labels = ObjectRef.labels(item.getAsJsonObject());
                     if (inScope(item.getAsJsonObject(), labels)) {
                         ObjectRef ref = ObjectRef.of(item.getAsJsonObject());
-                        if (seen.add(identity(ref))) {
+                        if (seen.add(ref.identity())) {
                             sink.accept(ref, labels);
                         }
                     }
@@ -132,33 +131,30 @@ final class Lister {
             }
             String next = ObjectRef.string(meta, "continue");
             if (next == null || next.isEmpty() || next.equals(token)) {
-                return new Result(true, firstVersion, pages, null);
+                return new Result(true, firstVersion, null);
             }
             continueToken = next;
         }
     }
 
     /**
-     * Which of {@code uids} are still present, by UID (a same-name replacement does not count).
+     * Which of {@code identities} are still present, by {@linkplain ObjectRef#identity() identity} (a same-name
+     * replacement does not count).
      *
      * @param present         the present ones as last seen
      * @param resourceVersion the list's resourceVersion, for a watch to resume from
      */
     record Snapshot(Map<String, ObjectRef> present, String resourceVersion) {}
 
-    Snapshot present(Set<String> uids, Deadline deadline) throws InterruptedException, ListFailure {
+    Snapshot present(Set<String> identities, Deadline deadline) throws InterruptedException, ListFailure {
         Map<String, ObjectRef> present = new HashMap<>();
         Result result = list(deadline, new HashSet<>(), (ref, labels) -> {
-            if (uids.contains(ref.uid())) {
-                present.put(ref.uid(), ref);
+            if (identities.contains(ref.identity())) {
+                present.put(ref.identity(), ref);
             }
         });
         // a type no longer served (CRD deleted) has nothing present any more
         return new Snapshot(result.served() ? present : Map.of(), result.resourceVersion());
-    }
-
-    static String identity(ObjectRef ref) {
-        return ref.uid() == null || ref.uid().isEmpty() ? "name:" + ref.qualifiedName() : ref.uid();
     }
 
     private boolean inScope(JsonObject object, Map<String, String> labels) {
@@ -171,10 +167,10 @@ final class Lister {
         if (spec.requestNamespace() != null && !spec.requestNamespace().equals(ObjectRef.string(meta, "namespace"))) {
             return false;
         }
-        if (!spec.labels().matches(labels) || !spec.fields().matches(object)) {
+        if (!spec.scope().labels().matches(labels) || !spec.scope().fields().matches(object)) {
             return false;
         }
-        return spec.names() == null || spec.names().test(ObjectRef.string(meta, "name"));
+        return spec.scope().names() == null || spec.scope().names().test(ObjectRef.string(meta, "name"));
     }
 
     private String describeFailure(Retrier.Exchange exchange) {

@@ -60,6 +60,14 @@ record ObjectRef(
         return e == null || !e.isJsonPrimitive() ? null : e.getAsString();
     }
 
+    /**
+     * What tells this object apart from any other in a run: its UID, or (for a server that sends none) its
+     * qualified name. A same-name object re-created after the list has another identity.
+     */
+    String identity() {
+        return uid == null || uid.isEmpty() ? "name:" + qualifiedName() : uid;
+    }
+
     String qualifiedName() {
         return namespace == null ? name : namespace + "/" + name;
     }

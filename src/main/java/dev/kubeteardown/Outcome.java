@@ -3,6 +3,7 @@ package dev.kubeteardown;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.slf4j.event.Level;
 
 /**
  * What happened to one object (or, for {@link Status#SKIPPED}, to a whole scope) during a cleanup run.
@@ -35,21 +36,34 @@ public record Outcome(
     /** The classification of an outcome; every object in scope gets exactly one. */
     public enum Status {
         /** Deleted by this run and confirmed gone (by UID). */
-        DELETED,
+        DELETED(false, Level.DEBUG),
         /** Already removed by someone else (404, or a UID precondition that no longer matches). */
-        ALREADY_GONE,
+        ALREADY_GONE(false, Level.DEBUG),
         /** Still present at the deadline, usually held by finalizers (named in the detail). */
-        STUCK,
+        STUCK(true, Level.WARN),
         /** Could not be deleted: the detail carries the HTTP status and the server's message. */
-        FAILED,
+        FAILED(true, Level.ERROR),
         /** Not attempted on purpose (resource type not served, namespace missing, cleanup mode). */
-        SKIPPED,
+        SKIPPED(false, Level.WARN),
         /** Dry run: would have been deleted; no mutating request was sent. */
-        WOULD_DELETE;
+        WOULD_DELETE(false, Level.DEBUG);
+
+        private final boolean problem;
+        private final Level severity;
+
+        Status(boolean problem, Level severity) {
+            this.problem = problem;
+            this.severity = severity;
+        }
 
         /** Whether this status makes a report not clean. */
         public boolean isProblem() {
-            return this == STUCK || this == FAILED;
+            return problem;
+        }
+
+        /** The level each outcome with this status is logged at as it is decided. */
+        Level severity() {
+            return severity;
         }
     }
 
@@ -61,6 +75,30 @@ public record Outcome(
         detail = detail == null ? "" : detail;
         duration = duration == null ? Duration.ZERO : duration;
         finalizers = finalizers == null ? List.of() : List.copyOf(finalizers);
+    }
+
+    /**
+     * An outcome about a whole scope rather than one object (see {@link #isScopeOutcome()}), such as a resource type
+     * that is not served or a step that could not run.
+     */
+    public static Outcome forScope(String resource, String namespace, Status status, String detail, int httpStatus) {
+        return new Outcome(resource, namespace, "", "", status, detail, 0, Duration.ZERO, httpStatus, List.of(), null);
+    }
+
+    /** The same object with another status and detail; everything else (attempts, timing, finalizers) is kept. */
+    public Outcome withStatus(Status newStatus, String newDetail) {
+        return new Outcome(
+                resource,
+                namespace,
+                name,
+                uid,
+                newStatus,
+                newDetail,
+                attempts,
+                duration,
+                httpStatus,
+                finalizers,
+                deletionTimestamp);
     }
 
     /** {@code namespace/name}, or only the name for cluster-scoped objects. */

@@ -4,63 +4,71 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects the outcomes of one run, thread-safe, and logs each as it is decided: DEBUG for the expected ones,
- * WARN for SKIPPED and STUCK, ERROR for FAILED. Also knows which listed objects have no outcome yet, so an
- * interrupted run can still report every object exactly once.
+ * The outcomes of one run, thread-safe: each listed object is decided exactly once, and each decision is logged
+ * at its status's {@linkplain Outcome.Status#severity() severity} and passed to the listener as it is made. Also
+ * knows which listed objects have no outcome yet, so an interrupted run can still report every object once.
  */
-final class Outcomes {
+final class OutcomeLedger {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cleanup.class);
 
-    private final String resource;
-    private final Ticker ticker;
-    private final CleanupListener listener;
+    private final CleanupSpec spec;
+    private final Deadline deadline;
     private final List<Outcome> decided = new ArrayList<>();
     private final Map<String, ObjectRef> undecided = new ConcurrentHashMap<>();
-    private final java.util.Set<String> deleteSent = ConcurrentHashMap.newKeySet();
-    private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Set<String> deleteSent = ConcurrentHashMap.newKeySet();
+    private final List<String> notes = new CopyOnWriteArrayList<>();
 
-    Outcomes(ResourceType type, Ticker ticker, CleanupListener listener) {
-        this.resource = type.qualifiedName();
-        this.ticker = ticker;
-        this.listener = listener;
+    /** @param deadline the run's deadline, whose start the report's duration is measured from */
+    OutcomeLedger(CleanupSpec spec, Deadline deadline) {
+        this.spec = spec;
+        this.deadline = deadline;
     }
 
     /** A listed object that will get an outcome later. */
     void listed(ObjectRef ref) {
-        undecided.put(key(ref), ref);
-        notify(() -> listener.listed(ref.namespace(), ref.name()));
+        undecided.put(ref.identity(), ref);
+        notify(() -> spec.hooks().listener().listed(ref.namespace(), ref.name()));
     }
 
     /** This run is about to send a DELETE for the object (so, once gone, it was this run that deleted it). */
     void deleteSent(ObjectRef ref) {
-        deleteSent.add(key(ref));
+        deleteSent.add(ref.identity());
     }
 
     boolean wasDeleteSent(String uid) {
         return deleteSent.contains(uid);
     }
 
+    /** Decides an outcome that took no request of this run (dry run, a failure before any request). */
+    void decide(ObjectRef ref, Outcome.Status status, String detail) {
+        decide(ref, status, detail, 0, 0, 0);
+    }
+
     /**
      * Decides a listed object's outcome once: the first decision claims it (a worker finishing while an interrupted
      * run fails what is left cannot report it twice); later ones are ignored.
+     *
+     * @param startNanos when its first request was sent, 0 when none was
      */
     void decide(ObjectRef ref, Outcome.Status status, String detail, int attempts, long startNanos, int httpStatus) {
-        String key = key(ref);
+        String key = ref.identity();
         if (undecided.remove(key) == null) {
             return;
         }
         if (status != Outcome.Status.FAILED) {
             deleteSent.remove(key); // only a FAILED object's delete matters later (the re-check)
         }
-        Duration took = startNanos == 0 ? Duration.ZERO : Duration.ofNanos(ticker.nanoTime() - startNanos);
+        Duration took = startNanos == 0 ? Duration.ZERO : Duration.ofNanos(deadline.nanoTime() - startNanos);
         add(new Outcome(
-                resource,
+                spec.type().qualifiedName(),
                 ref.namespace(),
                 ref.name(),
                 ref.uid(),
@@ -74,8 +82,8 @@ final class Outcomes {
     }
 
     /** An outcome about the whole scope (resource type not served, namespace missing, listing cut short). */
-    void scope(String namespace, Outcome.Status status, String detail, int httpStatus) {
-        add(new Outcome(resource, namespace, "", "", status, detail, 0, Duration.ZERO, httpStatus, List.of(), null));
+    void scope(Outcome.Status status, String detail, int httpStatus) {
+        add(Outcome.forScope(spec.type().qualifiedName(), spec.requestNamespace(), status, detail, httpStatus));
     }
 
     /** A fact about the scope that concerns no single object; logged at WARN. */
@@ -84,14 +92,10 @@ final class Outcomes {
         LOG.warn("{}", note);
     }
 
-    List<String> notes() {
-        return List.copyOf(notes);
-    }
-
     /** Every listed object without an outcome becomes FAILED with this reason (interrupt, unexpected error). */
     void failUndecided(String reason) {
         for (ObjectRef ref : List.copyOf(undecided.values())) {
-            decide(ref, Outcome.Status.FAILED, reason, 0, 0, 0);
+            decide(ref, Outcome.Status.FAILED, reason);
         }
     }
 
@@ -105,8 +109,20 @@ final class Outcomes {
         if (i >= 0) {
             decided.set(i, updated);
             log(updated);
-            notify(() -> listener.decided(updated));
+            notify(() -> spec.hooks().listener().decided(updated));
         }
+    }
+
+    /** The run's report as it stands. */
+    CleanupReport report() {
+        return new CleanupReport(
+                spec.type().toString(), spec.scopeDescription(), snapshot(), deadline.elapsed(), List.copyOf(notes));
+    }
+
+    /** The run cannot start: the reason becomes a FAILED scope outcome of the report the exception carries. */
+    CleanupConfigurationException cannotStart(String message, int httpStatus) {
+        scope(Outcome.Status.FAILED, message, httpStatus);
+        return new CleanupConfigurationException(report(), message);
     }
 
     private void add(Outcome o) {
@@ -114,7 +130,7 @@ final class Outcomes {
             decided.add(o);
         }
         log(o);
-        notify(() -> listener.decided(o));
+        notify(() -> spec.hooks().listener().decided(o));
     }
 
     /** A listener's failure must not change a run's outcome. */
@@ -127,20 +143,6 @@ final class Outcomes {
     }
 
     private static void log(Outcome o) {
-        switch (o.status()) {
-            case FAILED:
-                LOG.error("{}", o);
-                break;
-            case STUCK:
-            case SKIPPED:
-                LOG.warn("{}", o);
-                break;
-            default:
-                LOG.debug("{}", o);
-        }
-    }
-
-    private static String key(ObjectRef ref) {
-        return ref.uid() == null || ref.uid().isEmpty() ? ref.qualifiedName() : ref.uid();
+        LOG.atLevel(o.status().severity()).log("{}", o);
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ public final class StaleRunSweep implements CleanupStep {
     public Map<String, Instant> runs() {
         Map<String, Instant> runs = new TreeMap<>();
         CleanupSpec discovery = base.narrowedBy(LabelSelector.parse(RunLabels.RUN_LABEL));
-        CleanupRun.listLabels(discovery, client, (labels) -> {
+        LabelScan.scan(discovery, client, labels -> {
             String run = labels.get(RunLabels.RUN_LABEL);
             runs.merge(run, started(labels), (a, b) -> a.isBefore(b) ? a : b);
         });
@@ -88,10 +89,7 @@ public final class StaleRunSweep implements CleanupStep {
         List<CleanupReport> reports = sweep();
         return reports.isEmpty()
                 ? new CleanupReport(
-                        base.type().toString(),
-                        base.scopeDescription() + ", stale runs",
-                        List.of(),
-                        java.time.Duration.ZERO)
+                        base.type().toString(), base.scopeDescription() + ", stale runs", List.of(), Duration.ZERO)
                 : CleanupReport.combine(reports);
     }
 
@@ -103,7 +101,7 @@ public final class StaleRunSweep implements CleanupStep {
     /** Cleans every stale run; one report per run (none when nothing is stale). */
     public List<CleanupReport> sweep() {
         List<CleanupReport> reports = new ArrayList<>();
-        for (String run : new java.util.TreeSet<>(staleRuns())) {
+        for (String run : new TreeSet<>(staleRuns())) {
             LOG.info("Sweeping {} of stale run {}", base.type().qualifiedName(), run);
             CleanupSpec spec = base.narrowedBy(LabelSelector.parse(RunLabels.RUN_LABEL + "=" + run));
             reports.add(new CleanupRun(spec, client).execute());

@@ -273,8 +273,7 @@ class CleanupEngineTest {
         assertTrue(a.detail().contains("finalizers [longhorn.io]"), a.detail());
         assertTrue(a.deletionTimestamp() != null, "deletionTimestamp is reported");
         assertTrue(
-                tookMillis < 2000 + CleanupRun.FINAL_CHECK.toMillis() + 2000,
-                "returned by the deadline: " + tookMillis);
+                tookMillis < 2000 + Deadline.FINAL_CHECK.toMillis() + 2000, "returned by the deadline: " + tookMillis);
         assertTrue(e.getMessage().contains("STUCK backups.longhorn.io longhorn-system/backup-a"), e.getMessage());
     }
 

@@ -4,6 +4,7 @@ import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +24,31 @@ final class TeardownResult {
             if (report == null && failure == null) { // without either, the step would count as clean
                 throw new IllegalArgumentException("step " + number + " has neither a report nor a failure");
             }
+        }
+
+        /**
+         * The step as a report: its own, plus a FAILED scope outcome when it threw and its report (if any) does not
+         * already show a problem, so a step that threw never counts as clean.
+         */
+        CleanupReport asReport() {
+            if (failure == null) {
+                return report;
+            }
+            List<Outcome> outcomes = new ArrayList<>();
+            if (report != null) {
+                outcomes.addAll(report.outcomes());
+            }
+            if (report == null || report.isClean()) {
+                outcomes.add(Outcome.forScope(
+                        description,
+                        null,
+                        Outcome.Status.FAILED,
+                        "step " + number + " did not complete: " + failure,
+                        0));
+            }
+            return report == null
+                    ? new CleanupReport(description, "", outcomes, Duration.ZERO)
+                    : new CleanupReport(report.resource(), report.scope(), outcomes, report.duration(), report.notes());
         }
 
         String line() {
@@ -45,37 +71,16 @@ final class TeardownResult {
     }
 
     private static CleanupReport combine(List<StepResult> steps, Duration took) {
-        List<Outcome> outcomes = new ArrayList<>();
-        List<String> resources = new ArrayList<>();
-        List<String> scopes = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
-        for (StepResult s : steps) {
-            if (s.report() != null) {
-                outcomes.addAll(s.report().outcomes());
-                notes.addAll(s.report().notes());
-                resources.add(s.report().resource());
-                scopes.add(s.report().scope());
-            } else {
-                resources.add(s.description());
-            }
-            if (s.failure() != null && (s.report() == null || s.report().isClean())) {
-                outcomes.add(new Outcome(
-                        s.description(),
-                        null,
-                        "",
-                        "",
-                        Outcome.Status.FAILED,
-                        "step " + s.number() + " did not complete: " + s.failure(),
-                        0,
-                        Duration.ZERO,
-                        0,
-                        List.of(),
-                        null));
-            }
-        }
-        String scope = scopes.stream().distinct().collect(Collectors.joining("; "));
-        return new CleanupReport(
-                String.join(", ", resources), scope.isEmpty() ? "(no step reported)" : scope, outcomes, took, notes);
+        CleanupReport combined =
+                CleanupReport.combine(steps.stream().map(StepResult::asReport).toList(), took);
+        return combined.scope().isEmpty()
+                ? new CleanupReport(
+                        combined.resource(),
+                        "(no step reported)",
+                        combined.outcomes(),
+                        combined.duration(),
+                        combined.notes())
+                : combined;
     }
 
     CleanupReport report() {
@@ -92,25 +97,15 @@ final class TeardownResult {
 
     /** One line: steps, objects, counts per outcome, duration, clean or not. */
     String summary() {
-        long objects =
-                combined.outcomes().stream().filter(o -> !o.isScopeOutcome()).count();
-        String counts = combined.counts().entrySet().stream()
-                .filter(e -> e.getValue() > 0)
-                .map(e -> e.getKey() + "=" + e.getValue())
-                .collect(Collectors.joining(" "));
         long failedSteps = steps.stream().filter(s -> s.failure() != null).count();
         return String.format(
                 Locale.ROOT,
-                "%s: %d step%s%s, %d object%s%s in %.2f s, %s",
+                "%s: %d step%s%s, %s",
                 phase,
                 steps.size(),
                 steps.size() == 1 ? "" : "s",
                 failedSteps == 0 ? "" : " (" + failedSteps + " threw)",
-                objects,
-                objects == 1 ? "" : "s",
-                counts.isEmpty() ? "" : ", " + counts,
-                combined.duration().toMillis() / 1000.0,
-                isClean() ? "clean" : "NOT CLEAN");
+                combined.tally());
     }
 
     /** One line per step, in order. */
@@ -127,7 +122,7 @@ final class TeardownResult {
         String headline = "Cleanup " + phase + " " + target + " is not clean: " + problems + " problem"
                 + (problems == 1 ? "" : "s") + " (FAILED or STUCK) in " + notClean + " of " + steps.size() + " step"
                 + (steps.size() == 1 ? "" : "s");
-        Set<Throwable> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Throwable> failures = steps.stream()
                 .map(StepResult::failure)
                 .filter(f -> f != null && seen.add(f))

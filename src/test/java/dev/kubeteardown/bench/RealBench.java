@@ -4,7 +4,7 @@ import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.cli.NaiveTeardown;
 import dev.kubeteardown.it.ItNamespace;
 import dev.kubeteardown.it.RealApiServer;
-import dev.kubeteardown.it.SimulatedLonghornController;
+import dev.kubeteardown.it.RealServerLonghornController;
 import dev.kubeteardown.longhorn.BackupCleanup;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CustomObjectsApi;
@@ -26,7 +26,7 @@ import java.util.Map;
  * ({@code ItNamespace}), then one variant, timed until the list is empty:
  * naive, kube-teardown default, kube-teardown p=32, and the server's own bulk path (one deletecollection, then
  * polling until empty) as the reference for the server's per-object cost; plus backups carrying the finalizer
- * {@code longhorn.io} released ~200 ms after their deletion by {@code SimulatedLonghornController}, for naive vs
+ * {@code longhorn.io} released ~200 ms after their deletion by {@code RealServerLonghornController}, for naive vs
  * kube-teardown. Writes {@code real.md} and {@code real.json}.
  */
 final class RealBench {
@@ -163,8 +163,8 @@ final class RealBench {
                 specs.add(finalizer ? spec.finalizer(GROUP) : spec);
             }
             ns.createAll(specs, CREATE_THREADS);
-            SimulatedLonghornController controller =
-                    finalizer ? SimulatedLonghornController.start(ns, RELEASE_DELAY, RELEASE_DELAY) : null;
+            RealServerLonghornController controller =
+                    finalizer ? RealServerLonghornController.start(ns, RELEASE_DELAY, RELEASE_DELAY) : null;
             try {
                 long start = System.nanoTime();
                 String problem = teardown.run(client, ns.name());
@@ -261,7 +261,7 @@ final class RealBench {
                 .append(" threads, not timed), then one teardown timed until the backup list is empty. ")
                 .append("deletecollection = ONE DeleteCollection request, then a list every 20 ms until empty: the")
                 .append(" server's own per-object cost. Finalizer workload: every backup carries `longhorn.io`,")
-                .append(" released ~200 ms after its deletion by SimulatedLonghornController (polls every 50 ms).")
+                .append(" released ~200 ms after its deletion by RealServerLonghornController (polls every 50 ms).")
                 .append(" Ratio = throughput / deletecollection's throughput at the same N.\n\n");
         sb.append(
                 "| workload | N | variant | runs (s) | median (s) | objects/s | ratio to deletecollection | clean |\n");

@@ -96,8 +96,8 @@ class FinalizerIT {
             "a controller that removes the finalizer ~300 ms after the deletionTimestamp appears: DELETED, confirmed by watch")
     void releasedByControllerIsDeleted() throws Exception {
         ApiClient client = server.adminClient();
-        SimulatedLonghornController controller =
-                SimulatedLonghornController.start(ns, Duration.ofMillis(300), Duration.ofMillis(300));
+        RealServerLonghornController controller =
+                RealServerLonghornController.start(ns, Duration.ofMillis(300), Duration.ofMillis(300));
         CleanupReport report;
         try {
             report = BackupCleanup.builder(client)
@@ -109,7 +109,7 @@ class FinalizerIT {
             controller.close();
         }
         assertEquals(0, controller.liveThreads(), "the controller left no thread behind");
-        SimulatedLonghornController.requireNoErrors(controller);
+        RealServerLonghornController.requireNoErrors(controller);
 
         assertEquals(3, report.count(Outcome.Status.DELETED), report.table());
         report.outcomes().forEach(o -> assertEquals("confirmed gone by watch", o.detail(), o.toString()));

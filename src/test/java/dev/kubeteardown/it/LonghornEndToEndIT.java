@@ -81,8 +81,8 @@ class LonghornEndToEndIT {
 
         ApiClient client = server.adminClient();
         RequestLog log = RequestLog.attachTo(client);
-        SimulatedLonghornController controller =
-                SimulatedLonghornController.start(ns, Duration.ofMillis(200), Duration.ofMillis(100));
+        RealServerLonghornController controller =
+                RealServerLonghornController.start(ns, Duration.ofMillis(200), Duration.ofMillis(100));
         CleanupReport volumes;
         CleanupReport backups;
         try {
@@ -100,7 +100,7 @@ class LonghornEndToEndIT {
             controller.close();
         }
         assertEquals(0, controller.liveThreads(), "the controller left no thread behind");
-        SimulatedLonghornController.requireNoErrors(controller);
+        RealServerLonghornController.requireNoErrors(controller);
 
         assertEquals(VOLUMES, volumes.count(Outcome.Status.DELETED), volumes.table());
         assertTrue(volumes.isClean() && backups.isClean());

@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * work; they are not synchronisation. {@link #close()} stops the loop and every scheduled action and joins its
  * threads: none is left afterwards ({@link #liveThreads()}).
  */
-public final class SimulatedLonghornController implements AutoCloseable {
+public final class RealServerLonghornController implements AutoCloseable {
 
     private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -56,7 +56,7 @@ public final class SimulatedLonghornController implements AutoCloseable {
     private final AtomicInteger finalizersRemoved = new AtomicInteger();
     private volatile boolean closed;
 
-    private SimulatedLonghornController(ItNamespace ns, Duration volumeDelay, Duration backupDelay) {
+    private RealServerLonghornController(ItNamespace ns, Duration volumeDelay, Duration backupDelay) {
         this.ns = ns;
         this.volumeDelay = volumeDelay;
         this.backupDelay = backupDelay;
@@ -76,15 +76,15 @@ public final class SimulatedLonghornController implements AutoCloseable {
     }
 
     /** Starts the loop at once, polling every {@code pollInterval}. */
-    static SimulatedLonghornController start(
+    static RealServerLonghornController start(
             ItNamespace ns, Duration volumeDelay, Duration backupDelay, Duration pollInterval) {
-        SimulatedLonghornController c = new SimulatedLonghornController(ns, volumeDelay, backupDelay);
+        RealServerLonghornController c = new RealServerLonghornController(ns, volumeDelay, backupDelay);
         c.scheduler.scheduleWithFixedDelay(c::tick, 0, pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         return c;
     }
 
     /** Polls every 50 ms. */
-    public static SimulatedLonghornController start(ItNamespace ns, Duration volumeDelay, Duration backupDelay) {
+    public static RealServerLonghornController start(ItNamespace ns, Duration volumeDelay, Duration backupDelay) {
         return start(ns, volumeDelay, backupDelay, Duration.ofMillis(50));
     }
 
@@ -250,11 +250,11 @@ public final class SimulatedLonghornController implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SimulatedLonghornController[" + ns.name() + ", volumeDelay=" + volumeDelay + ", backupDelay="
+        return "RealServerLonghornController[" + ns.name() + ", volumeDelay=" + volumeDelay + ", backupDelay="
                 + backupDelay + "]";
     }
 
-    static void requireNoErrors(SimulatedLonghornController c) {
+    static void requireNoErrors(RealServerLonghornController c) {
         Objects.requireNonNull(c);
         if (!c.errors().isEmpty()) {
             AssertionError e = new AssertionError("simulated Longhorn controller failed: " + c.errors());

@@ -62,8 +62,8 @@ class StaleRunSweepIT {
 
         ApiClient client = server.adminClient();
         RequestLog log = RequestLog.attachTo(client);
-        SimulatedLonghornController controller =
-                SimulatedLonghornController.start(ns, Duration.ofMillis(100), Duration.ofMillis(100));
+        RealServerLonghornController controller =
+                RealServerLonghornController.start(ns, Duration.ofMillis(100), Duration.ofMillis(100));
         StaleRunSweep sweep = StaleRunSweep.builder(client, Longhorn.backups("v1beta2"))
                 .namespace(ns.name())
                 .olderThan(Duration.ofHours(1))
@@ -84,7 +84,7 @@ class StaleRunSweepIT {
         } finally {
             controller.close();
         }
-        SimulatedLonghornController.requireNoErrors(controller);
+        RealServerLonghornController.requireNoErrors(controller);
 
         assertEquals(2, reports.size(), reports.toString());
         CleanupReport finishedReport = reports.get(0);

@@ -58,7 +58,7 @@ class WatchWaitIT {
 
     /** A run with the controller releasing finalizers; returns the report and prints the reaction latency. */
     private CleanupReport runWithController(ApiClient client, WaitStrategy strategy) throws Exception {
-        SimulatedLonghornController controller = SimulatedLonghornController.start(ns, RELEASE_DELAY, RELEASE_DELAY);
+        RealServerLonghornController controller = RealServerLonghornController.start(ns, RELEASE_DELAY, RELEASE_DELAY);
         CleanupReport report;
         long returned;
         try {
@@ -72,7 +72,7 @@ class WatchWaitIT {
         } finally {
             controller.close();
         }
-        SimulatedLonghornController.requireNoErrors(controller);
+        RealServerLonghornController.requireNoErrors(controller);
         assertEquals(OBJECTS, controller.finalizersRemoved());
         ItTiming.print(
                 "%s wait reaction latency: %.1f ms from the last finalizer removal (patch answered) to the run"

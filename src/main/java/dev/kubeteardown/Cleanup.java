@@ -1,6 +1,7 @@
 package dev.kubeteardown;
 
 import io.kubernetes.client.openapi.ApiClient;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -58,6 +59,15 @@ public final class Cleanup implements CleanupStep {
     /** The namespace it is limited to, or {@code null} for all namespaces or a cluster-scoped type. */
     public String namespace() {
         return spec.scope().namespace();
+    }
+
+    @Override
+    public List<Cleanup> cleanups() {
+        return List.of(this);
+    }
+
+    CleanupSpec spec() {
+        return spec;
     }
 
     @Override

@@ -36,6 +36,7 @@ public final class CleanupReport {
     private final List<Outcome> outcomes;
     private final Duration duration;
     private final List<String> notes;
+    private final List<CleanupReport> steps;
 
     /**
      * @param resource what was cleaned, e.g. {@code backups.longhorn.io/v1beta2}
@@ -51,11 +52,41 @@ public final class CleanupReport {
      * @param notes facts about the scope that concern no single object, e.g. that its namespace does not exist
      */
     public CleanupReport(String resource, String scope, List<Outcome> outcomes, Duration duration, List<String> notes) {
+        this(resource, scope, outcomes, duration, notes, List.of());
+    }
+
+    private CleanupReport(
+            String resource,
+            String scope,
+            List<Outcome> outcomes,
+            Duration duration,
+            List<String> notes,
+            List<CleanupReport> steps) {
         this.resource = Objects.requireNonNull(resource, "resource");
         this.scope = Objects.requireNonNull(scope, "scope");
         this.outcomes = List.copyOf(outcomes);
         this.duration = Objects.requireNonNull(duration, "duration");
         this.notes = List.copyOf(notes);
+        this.steps = List.copyOf(steps);
+    }
+
+    /**
+     * The report of a run made of steps (a {@link CleanupPlan}): every outcome and note of every step, in step order,
+     * with the step reports themselves kept as {@link #steps()}.
+     *
+     * @param name  what ran, e.g. {@code plan longhorn-full}
+     * @param steps one report per step, in order
+     * @param took  the wall time of the whole run
+     */
+    public static CleanupReport ofSteps(String name, List<CleanupReport> steps, Duration took) {
+        List<Outcome> all = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (CleanupReport r : steps) {
+            all.addAll(r.outcomes);
+            notes.addAll(r.notes);
+        }
+        String scope = steps.size() + " step" + (steps.size() == 1 ? "" : "s");
+        return new CleanupReport(name, scope, all, took, notes, steps);
     }
 
     /** Joins the reports of several steps (for example backup volumes, then backups) into one; durations add up. */
@@ -106,6 +137,11 @@ public final class CleanupReport {
     /** Facts about the scope that concern no single object (e.g. its namespace does not exist); usually empty. */
     public List<String> notes() {
         return notes;
+    }
+
+    /** The report of each step, in order, when this report is made of steps ({@link #ofSteps}); otherwise empty. */
+    public List<CleanupReport> steps() {
+        return steps;
     }
 
     /** How many outcomes have the given status. */
@@ -178,8 +214,23 @@ public final class CleanupReport {
                 isClean() ? "clean" : "NOT CLEAN");
     }
 
-    /** A multi-line table: the summary, then one row per outcome. */
+    /**
+     * A multi-line table: the summary, then one row per outcome; for a report made of steps, each step's table in
+     * order, numbered and indented under the summary.
+     */
     public String table() {
+        if (!steps.isEmpty()) {
+            StringBuilder sb = new StringBuilder(summary()).append('\n');
+            for (int i = 0; i < steps.size(); i++) {
+                String stepTable = steps.get(i).table().stripTrailing();
+                sb.append("  ")
+                        .append(i + 1)
+                        .append(". ")
+                        .append(stepTable.replace("\n", "\n     "))
+                        .append('\n');
+            }
+            return sb.toString();
+        }
         int nameWidth = Math.max(
                 4, outcomes.stream().mapToInt(o -> label(o).length()).max().orElse(4));
         StringBuilder sb = new StringBuilder(summary()).append('\n');
@@ -202,6 +253,22 @@ public final class CleanupReport {
 
     /** The report as a Gson tree, for callers that embed it in a larger document. */
     public JsonObject toJsonObject() {
+        JsonObject root = headerJson();
+        if (!steps.isEmpty()) {
+            JsonArray stepArray = new JsonArray();
+            steps.forEach(step -> stepArray.add(step.headerJson()));
+            root.add("steps", stepArray);
+        }
+        JsonArray items = new JsonArray();
+        for (Outcome o : outcomes) {
+            items.add(outcomeJson(o));
+        }
+        root.add("outcomes", items);
+        return root;
+    }
+
+    /** Everything but the outcomes: what ran, where, whether clean, how long, the counts and notes. */
+    private JsonObject headerJson() {
         JsonObject root = new JsonObject();
         root.addProperty("resource", resource);
         root.addProperty("scope", scope);
@@ -215,32 +282,31 @@ public final class CleanupReport {
             notes.forEach(noteArray::add);
             root.add("notes", noteArray);
         }
-        JsonArray items = new JsonArray();
-        for (Outcome o : outcomes) {
-            JsonObject item = new JsonObject();
-            item.addProperty("resource", o.resource());
-            item.addProperty("namespace", o.namespace());
-            item.addProperty("name", o.name());
-            item.addProperty("uid", o.uid());
-            item.addProperty("status", o.status().name());
-            item.addProperty("detail", o.detail());
-            item.addProperty("attempts", o.attempts());
-            item.addProperty("durationMillis", o.duration().toMillis());
-            if (o.httpStatus() != 0) {
-                item.addProperty("httpStatus", o.httpStatus());
-            }
-            if (!o.finalizers().isEmpty()) {
-                JsonArray finalizers = new JsonArray();
-                o.finalizers().forEach(finalizers::add);
-                item.add("finalizers", finalizers);
-            }
-            if (o.deletionTimestamp() != null) {
-                item.addProperty("deletionTimestamp", o.deletionTimestamp());
-            }
-            items.add(item);
-        }
-        root.add("outcomes", items);
         return root;
+    }
+
+    private static JsonObject outcomeJson(Outcome o) {
+        JsonObject item = new JsonObject();
+        item.addProperty("resource", o.resource());
+        item.addProperty("namespace", o.namespace());
+        item.addProperty("name", o.name());
+        item.addProperty("uid", o.uid());
+        item.addProperty("status", o.status().name());
+        item.addProperty("detail", o.detail());
+        item.addProperty("attempts", o.attempts());
+        item.addProperty("durationMillis", o.duration().toMillis());
+        if (o.httpStatus() != 0) {
+            item.addProperty("httpStatus", o.httpStatus());
+        }
+        if (!o.finalizers().isEmpty()) {
+            JsonArray finalizers = new JsonArray();
+            o.finalizers().forEach(finalizers::add);
+            item.add("finalizers", finalizers);
+        }
+        if (o.deletionTimestamp() != null) {
+            item.addProperty("deletionTimestamp", o.deletionTimestamp());
+        }
+        return item;
     }
 
     @Override

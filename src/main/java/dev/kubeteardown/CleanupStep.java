@@ -1,5 +1,7 @@
 package dev.kubeteardown;
 
+import java.util.List;
+
 /**
  * One configured, reusable cleanup: a resource type in a scope with its options.
  *
@@ -27,4 +29,12 @@ public interface CleanupStep {
 
     /** What this step cleans, in words, e.g. {@code backups.longhorn.io/v1beta2 in namespace longhorn-system}. */
     String description();
+
+    /**
+     * The engine cleanups this step runs, in order, so that a check after it can look at the same scopes (see
+     * {@link CleanupPlan.Builder#verifyAfter(java.time.Duration)}); empty when the step is not made of them.
+     */
+    default List<Cleanup> cleanups() {
+        return List.of();
+    }
 }

@@ -55,7 +55,7 @@ public final class StaleRunSweep implements CleanupStep {
     public Map<String, Instant> runs() {
         Map<String, Instant> runs = new TreeMap<>();
         CleanupSpec discovery = base.narrowedBy(LabelSelector.parse(RunLabels.RUN_LABEL));
-        LabelScan.scan(discovery, client, labels -> {
+        ScopeScan.scan(discovery, client, (ref, labels) -> {
             String run = labels.get(RunLabels.RUN_LABEL);
             runs.merge(run, started(labels), (a, b) -> a.isBefore(b) ? a : b);
         });

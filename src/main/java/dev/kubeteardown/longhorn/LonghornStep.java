@@ -3,6 +3,7 @@ package dev.kubeteardown.longhorn;
 import dev.kubeteardown.Cleanup;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.CleanupStep;
+import java.util.List;
 
 /** A Longhorn step is a named configuration of the engine: it delegates every run to its {@link Cleanup}. */
 abstract class LonghornStep implements CleanupStep {
@@ -21,6 +22,11 @@ abstract class LonghornStep implements CleanupStep {
     @Override
     public String description() {
         return cleanup.description();
+    }
+
+    @Override
+    public List<Cleanup> cleanups() {
+        return List.of(cleanup);
     }
 
     @Override

@@ -2,31 +2,31 @@ package dev.kubeteardown;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.HashSet;
-import java.util.Map;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Reads the labels of every object in a scope, read only: how a stale-run sweep finds the runs it may sweep. */
-final class LabelScan {
+/**
+ * Reads every object in a scope once, read only, and deletes nothing: how a stale-run sweep finds its runs and how
+ * a plan checks afterwards that nothing came back.
+ */
+final class ScopeScan {
 
     private static final Logger LOG = LoggerFactory.getLogger(Cleanup.class);
 
-    private LabelScan() {}
+    private ScopeScan() {}
 
     /**
-     * Lists the scope once and hands each object's labels to {@code sink}. A type that is not served has nothing
-     * to hand over; a list that fails is a {@link CleanupConfigurationException} naming the scope.
+     * Lists the scope once and hands each object in it to {@code sink}. A type that is not served has nothing to
+     * hand over; a list that fails is a {@link CleanupConfigurationException} naming the scope.
      */
-    static void scan(CleanupSpec spec, ApiClient client, Consumer<Map<String, String>> sink) {
+    static void scan(CleanupSpec spec, ApiClient client, Lister.Sink sink) {
         KubeApi api = new KubeApi(client, spec.timing().requestTimeout());
         Lister lister = new Lister(
                 spec, api, new Retrier(spec.timing().backoff(), spec.hooks().sleeper()));
         Deadline deadline = Deadline.after(spec.timing().timeout(), spec.hooks().ticker());
         OutcomeLedger ledger = new OutcomeLedger(spec, deadline);
         try (RunExecutor executor = new RunExecutor(1)) {
-            Lister.Result result =
-                    executor.io(() -> lister.list(deadline, new HashSet<>(), (ref, labels) -> sink.accept(labels)));
+            Lister.Result result = executor.io(() -> lister.list(deadline, new HashSet<>(), sink));
             if (!result.served()) {
                 LOG.warn("{} is not served; nothing to discover", spec.type());
             }

@@ -3,6 +3,7 @@ package dev.kubeteardown;
 import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Predicate;
@@ -31,6 +32,7 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
 
     private final ApiClient client;
     private ResourceType type;
+    private List<String> servedVersions = List.of();
     private String namespace;
     private String labelSelector;
     private String fieldSelector;
@@ -71,6 +73,17 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
     /** Replaces the resource type (for builders whose type depends on an option such as the API version). */
     protected B resourceType(ResourceType type) {
         this.type = Objects.requireNonNull(type, "type");
+        this.servedVersions = List.of();
+        return self();
+    }
+
+    /**
+     * At the start of each run, use the first of these versions of the type's group that the server serves
+     * (through {@link ApiDiscovery}, cached per client); the type's own version when it serves none of them or
+     * cannot tell. Undone by {@link #resourceType}, which fixes the version.
+     */
+    protected B preferServedVersion(String... versions) {
+        this.servedVersions = List.of(versions);
         return self();
     }
 
@@ -254,7 +267,8 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
                         type.namespaced() ? namespace : null,
                         LabelSelector.parse(labelSelector),
                         FieldSelector.parse(fieldSelector),
-                        names),
+                        names,
+                        servedVersions),
                 new CleanupSpec.Timing(timeout, requestTimeout, backoff, waitStrategy),
                 new CleanupSpec.Limits(parallelism, pageSize),
                 new CleanupSpec.DeleteOptions(

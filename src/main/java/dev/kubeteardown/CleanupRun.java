@@ -25,8 +25,8 @@ final class CleanupRun {
     private final Deadline deadline;
     private final OutcomeLedger ledger;
 
-    CleanupRun(CleanupSpec spec, ApiClient client) {
-        this.spec = spec;
+    CleanupRun(CleanupSpec configured, ApiClient client) {
+        this.spec = configured.withServedVersion(client);
         this.api = new KubeApi(client, spec.timing().requestTimeout());
         this.retrier = new Retrier(spec.timing().backoff(), spec.hooks().sleeper());
         this.lister = new Lister(spec, api, retrier);

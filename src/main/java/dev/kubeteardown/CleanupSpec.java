@@ -1,8 +1,11 @@
 package dev.kubeteardown;
 
+import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import org.slf4j.LoggerFactory;
 
 /**
  * Everything one cleanup is configured with, grouped by concern; immutable, validated by the builder. An option
@@ -11,13 +14,22 @@ import java.util.function.Predicate;
 record CleanupSpec(
         Scope scope, Timing timing, Limits limits, DeleteOptions delete, WhenMissing whenMissing, Hooks hooks) {
 
-    /** Which objects a run is about. {@code namespace} is {@code null} for all namespaces and cluster-scoped types. */
+    /**
+     * Which objects a run is about. {@code namespace} is {@code null} for all namespaces and cluster-scoped types.
+     * {@code servedVersions}, when not empty, are the versions of {@code type}'s group to use instead of its own,
+     * the first the server serves (resolved at the start of each run).
+     */
     record Scope(
-            ResourceType type, String namespace, LabelSelector labels, FieldSelector fields, Predicate<String> names) {
+            ResourceType type,
+            String namespace,
+            LabelSelector labels,
+            FieldSelector fields,
+            Predicate<String> names,
+            List<String> servedVersions) {
 
         /** The same scope narrowed by one more label selector (sweeps narrow a scope to one run); never widened. */
         Scope narrowedBy(LabelSelector selector) {
-            return new Scope(type, namespace, labels.and(selector), fields, names);
+            return new Scope(type, namespace, labels.and(selector), fields, names, servedVersions);
         }
 
         /**
@@ -26,7 +38,7 @@ record CleanupSpec(
          * it gone.
          */
         Scope presence() {
-            return new Scope(type, namespace, LabelSelector.EVERYTHING, FieldSelector.EVERYTHING, null);
+            return new Scope(type, namespace, LabelSelector.EVERYTHING, FieldSelector.EVERYTHING, null, servedVersions);
         }
 
         /** The namespace requests go to: {@code null} for all namespaces and for cluster-scoped types. */
@@ -76,6 +88,42 @@ record CleanupSpec(
 
     /** What a run calls out to: the caller's listener, and the clock and sleeps tests drive. */
     record Hooks(CleanupListener listener, Sleeper sleeper, Ticker ticker) {}
+
+    /**
+     * The same spec at the version of its type the server serves, when the builder asked for one (see
+     * {@link CleanupBuilder#preferServedVersion}); unchanged when the server cannot tell (the run then reports why
+     * it cannot list).
+     */
+    CleanupSpec withServedVersion(ApiClient client) {
+        if (scope.servedVersions().isEmpty()) {
+            return this;
+        }
+        ResourceType type = scope.type();
+        String version;
+        try {
+            version = ApiDiscovery.of(client)
+                    .servedVersion(type.group(), scope.servedVersions().toArray(String[]::new))
+                    .orElse(type.version());
+        } catch (KubeTeardownException e) {
+            LoggerFactory.getLogger(Cleanup.class)
+                    .debug(
+                            "cannot tell which version of {} is served ({}); using {}",
+                            type.group(),
+                            e.getMessage(),
+                            type.version());
+            return this;
+        }
+        if (version.equals(type.version())) {
+            return this;
+        }
+        return withScope(new Scope(
+                new ResourceType(type.group(), version, type.plural(), type.namespaced()),
+                scope.namespace(),
+                scope.labels(),
+                scope.fields(),
+                scope.names(),
+                List.of()));
+    }
 
     /** The same spec with its scope narrowed by one more label selector; never widened. */
     CleanupSpec narrowedBy(LabelSelector selector) {

@@ -135,7 +135,12 @@ final class KubeApi {
     }
 
     HttpResult getNamespace(String namespace, Deadline deadline) throws IOException {
-        return send("/api/v1/namespaces/" + namespace, "GET", List.of(), null, null, deadline);
+        return get("/api/v1/namespaces/" + namespace, deadline);
+    }
+
+    /** A GET of any path (discovery documents, single objects). */
+    HttpResult get(String path, Deadline deadline) throws IOException {
+        return send(path, "GET", List.of(), null, null, deadline);
     }
 
     /** An open watch stream; closing it ends the request. */

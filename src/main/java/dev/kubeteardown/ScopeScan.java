@@ -19,7 +19,8 @@ final class ScopeScan {
      * Lists the scope once and hands each object in it to {@code sink}. A type that is not served has nothing to
      * hand over; a list that fails is a {@link CleanupConfigurationException} naming the scope.
      */
-    static void scan(CleanupSpec spec, ApiClient client, Lister.Sink sink) {
+    static void scan(CleanupSpec configured, ApiClient client, Lister.Sink sink) {
+        CleanupSpec spec = configured.withServedVersion(client);
         KubeApi api = new KubeApi(client, spec.timing().requestTimeout());
         Lister lister = new Lister(
                 spec, api, new Retrier(spec.timing().backoff(), spec.hooks().sleeper()));

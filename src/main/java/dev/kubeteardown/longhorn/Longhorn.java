@@ -9,6 +9,8 @@ public final class Longhorn {
     public static final String GROUP = "longhorn.io";
     /** The storage version, served by every supported release. */
     public static final String DEFAULT_API_VERSION = "v1beta2";
+    /** The version before it, served (not stored) up to Longhorn 1.9. */
+    public static final String OLD_API_VERSION = "v1beta1";
     /** Where Longhorn keeps its custom resources by default. */
     public static final String DEFAULT_NAMESPACE = "longhorn-system";
     /** The finalizer Longhorn puts on backups and backup volumes until the backupstore data is deleted. */

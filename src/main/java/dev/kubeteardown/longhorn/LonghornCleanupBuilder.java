@@ -21,9 +21,13 @@ public abstract class LonghornCleanupBuilder<B extends LonghornCleanupBuilder<B>
                 ResourceType.namespaced(Longhorn.GROUP, Longhorn.DEFAULT_API_VERSION, plural),
                 Longhorn.DEFAULT_NAMESPACE);
         this.plural = plural;
+        preferServedVersion(Longhorn.DEFAULT_API_VERSION, Longhorn.OLD_API_VERSION);
     }
 
-    /** The Longhorn API version to use; default {@value Longhorn#DEFAULT_API_VERSION} (v1beta1 is gone from 1.10). */
+    /**
+     * The Longhorn API version to use; default: the one the cluster serves, {@value Longhorn#DEFAULT_API_VERSION},
+     * else {@value Longhorn#OLD_API_VERSION} (gone from 1.10), else {@value Longhorn#DEFAULT_API_VERSION}.
+     */
     public B apiVersion(String apiVersion) {
         Objects.requireNonNull(apiVersion, "apiVersion must not be null");
         return resourceType(ResourceType.namespaced(Longhorn.GROUP, apiVersion, plural));

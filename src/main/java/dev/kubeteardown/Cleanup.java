@@ -1,6 +1,7 @@
 package dev.kubeteardown;
 
 import io.kubernetes.client.openapi.ApiClient;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -44,6 +45,12 @@ public final class Cleanup implements CleanupStep {
     @Override
     public CleanupReport execute() {
         return new CleanupRun(spec, client).execute();
+    }
+
+    /** {@link #execute()} with the timeout shortened to {@code budget} when that is shorter. */
+    @Override
+    public CleanupReport executeWithin(Duration budget) {
+        return new CleanupRun(spec.withTimeoutAtMost(budget), client).execute();
     }
 
     @Override

@@ -82,7 +82,13 @@ public final class CleanupPlan implements CleanupStep {
      */
     @Override
     public CleanupReport execute() {
-        Deadline deadline = Deadline.after(timeout, ticker);
+        return executeWithin(timeout);
+    }
+
+    /** {@link #execute()} with the plan's deadline shortened to {@code budget} when that is shorter. */
+    @Override
+    public CleanupReport executeWithin(Duration budget) {
+        Deadline deadline = Deadline.after(budget.compareTo(timeout) < 0 ? budget : timeout, ticker);
         List<CleanupReport> reports = new ArrayList<>();
         String stoppedBy = null;
         int number = 0;
@@ -228,9 +234,10 @@ public final class CleanupPlan implements CleanupStep {
             }
         }
 
+        /** Steps run within the time left, so each ends by the deadline plus its own final check. */
         private void awaitDone(CompletableFuture<CleanupReport> result) throws InterruptedException, TimeoutException {
             try {
-                result.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
+                result.get(deadline.withFinalCheck().remaining().toNanos(), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 // an Error escaped the step: collect() reports the step as FAILED with it
             }
@@ -238,7 +245,7 @@ public final class CleanupPlan implements CleanupStep {
 
         private CleanupReport runStep(CleanupStep step, int number) {
             try {
-                CleanupReport report = step.execute();
+                CleanupReport report = step.executeWithin(deadline.remaining());
                 return report != null
                         ? report
                         : stepOutcome(step, Outcome.Status.FAILED, "step " + number + " returned no report");

@@ -135,6 +135,21 @@ record CleanupSpec(
         return withScope(scope.presence());
     }
 
+    /** The same spec whose timeout is at most {@code budget} (and at least a millisecond). */
+    CleanupSpec withTimeoutAtMost(Duration budget) {
+        if (budget.compareTo(timing.timeout()) >= 0) {
+            return this;
+        }
+        Duration timeout = budget.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : budget;
+        return new CleanupSpec(
+                scope,
+                new Timing(timeout, timing.requestTimeout(), timing.backoff(), timing.waitStrategy()),
+                limits,
+                delete,
+                whenMissing,
+                hooks);
+    }
+
     private CleanupSpec withScope(Scope narrowed) {
         return new CleanupSpec(narrowed, timing, limits, delete, whenMissing, hooks);
     }

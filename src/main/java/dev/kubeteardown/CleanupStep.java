@@ -1,5 +1,6 @@
 package dev.kubeteardown;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,6 +18,15 @@ public interface CleanupStep {
      * @throws CleanupInterruptedException   when the calling thread is interrupted (carries the partial report)
      */
     CleanupReport execute();
+
+    /**
+     * {@link #execute()}, finished within {@code budget} where the step can: the engine's steps shorten their
+     * timeout to it. A {@link CleanupPlan} runs each step this way with the time the plan has left. Steps that cannot
+     * honour a budget run as {@link #execute()} does.
+     */
+    default CleanupReport executeWithin(Duration budget) {
+        return execute();
+    }
 
     /**
      * {@link #execute()}, then throws when the report is not clean.

@@ -49,7 +49,16 @@ public final class NamespaceCleanup implements CleanupStep {
 
     @Override
     public CleanupReport execute() {
-        CleanupReport report = cleanup.execute();
+        return explained(cleanup.execute());
+    }
+
+    @Override
+    public CleanupReport executeWithin(Duration budget) {
+        return explained(cleanup.executeWithin(budget));
+    }
+
+    /** The report with each STUCK namespace's detail saying why, and the named namespaces that did not exist. */
+    private CleanupReport explained(CleanupReport report) {
         List<Outcome> outcomes = new ArrayList<>();
         Set<String> missing = new LinkedHashSet<>(names);
         List<Outcome> stuck = new ArrayList<>();

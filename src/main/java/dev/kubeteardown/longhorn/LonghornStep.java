@@ -3,6 +3,7 @@ package dev.kubeteardown.longhorn;
 import dev.kubeteardown.Cleanup;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.CleanupStep;
+import java.time.Duration;
 import java.util.List;
 
 /** A Longhorn step is a named configuration of the engine: it delegates every run to its {@link Cleanup}. */
@@ -17,6 +18,11 @@ abstract class LonghornStep implements CleanupStep {
     @Override
     public CleanupReport execute() {
         return cleanup.execute();
+    }
+
+    @Override
+    public CleanupReport executeWithin(Duration budget) {
+        return cleanup.executeWithin(budget);
     }
 
     @Override

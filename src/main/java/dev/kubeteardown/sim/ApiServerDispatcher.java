@@ -162,6 +162,14 @@ final class ApiServerDispatcher extends Dispatcher {
 
     /** Discovery for served groups (404 for their other versions); everything else goes to the fabric8 mock. */
     private MockResponse nonResource(RequestInfo info, RecordedRequest request) {
+        if ("GET".equals(info.method())
+                && (info.path().equals("/api") || info.path().equals("/api/"))) {
+            return Discovery.coreVersions();
+        }
+        if ("GET".equals(info.method())
+                && (info.path().equals("/apis") || info.path().equals("/apis/"))) {
+            return Discovery.groupList(store.served(), notServed);
+        }
         if ("GET".equals(info.method())) {
             String group = info.group();
             String version = info.version();

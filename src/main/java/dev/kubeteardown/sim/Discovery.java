@@ -4,6 +4,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -48,6 +49,37 @@ final class Discovery {
         return StatusResponses.json(200, Json.bytes(list));
     }
 
+    /** {@code /api}: the core group's versions. */
+    static MockResponse coreVersions() {
+        ObjectNode body = Json.object();
+        body.put("kind", "APIVersions");
+        body.set("versions", Json.stringArray(List.of("v1")));
+        return StatusResponses.json(200, Json.bytes(body));
+    }
+
+    /** {@code /apis}: an APIGroupList of every served group (versions answered 404 left out), as a server lists them. */
+    static MockResponse groupList(Collection<ApiResource> served, Set<String> notServed) {
+        ObjectNode body = Json.object();
+        body.put("kind", "APIGroupList");
+        body.put("apiVersion", "v1");
+        ArrayNode groups = body.putArray("groups");
+        served.stream()
+                .map(ApiResource::group)
+                .filter(g -> !g.isEmpty())
+                .distinct()
+                .forEach(group -> {
+                    List<String> versions = served.stream()
+                            .filter(r -> r.group().equals(group) && !notServed.contains(group + "/" + r.version()))
+                            .map(ApiResource::version)
+                            .distinct()
+                            .toList();
+                    if (!versions.isEmpty()) {
+                        groups.add(groupNode(group, versions));
+                    }
+                });
+        return StatusResponses.json(200, Json.bytes(body));
+    }
+
     /** {@code /apis/<group>}: an APIGroup, or null when the group is not served. */
     static MockResponse group(Collection<ApiResource> served, String group) {
         List<String> versions = served.stream()
@@ -58,9 +90,15 @@ final class Discovery {
         if (versions.isEmpty()) {
             return null;
         }
-        ObjectNode body = Json.object();
+        ObjectNode body = groupNode(group, versions);
         body.put("kind", "APIGroup");
         body.put("apiVersion", "v1");
+        return StatusResponses.json(200, Json.bytes(body));
+    }
+
+    /** A group with its versions, the first preferred (the simulator lists its storage version first). */
+    private static ObjectNode groupNode(String group, List<String> versions) {
+        ObjectNode body = Json.object();
         body.put("name", group);
         ArrayNode list = body.putArray("versions");
         for (String version : versions) {
@@ -71,6 +109,6 @@ final class Discovery {
         ObjectNode preferred = body.putObject("preferredVersion");
         preferred.put("groupVersion", group + "/" + versions.get(0));
         preferred.put("version", versions.get(0));
-        return StatusResponses.json(200, Json.bytes(body));
+        return body;
     }
 }

@@ -27,13 +27,38 @@ public final class LonghornResources {
             longhorn("BackupBackingImage", "backupbackingimages", "lhbbi");
     public static final ApiResource VOLUMES = longhorn("Volume", "volumes", "lhv");
     public static final ApiResource SNAPSHOTS = longhorn("Snapshot", "snapshots", "lhsnap");
+    /** Deleted with their volume (label {@value #LABEL_VOLUME}). */
+    public static final ApiResource ENGINES = longhorn("Engine", "engines", "lhe");
+    /** Deleted with their volume (label {@value #LABEL_VOLUME}). */
+    public static final ApiResource REPLICAS = longhorn("Replica", "replicas", "lhr");
+
+    public static final ApiResource RECURRING_JOBS = longhorn("RecurringJob", "recurringjobs", "lhrj");
+    public static final ApiResource BACKING_IMAGES = longhorn("BackingImage", "backingimages", "lhbi");
+    public static final ApiResource SUPPORT_BUNDLES = longhorn("SupportBundle", "supportbundles", "lhbundle");
+    public static final ApiResource SYSTEM_RESTORES = longhorn("SystemRestore", "systemrestores", "lhsr");
+    public static final ApiResource ORPHANS = longhorn("Orphan", "orphans", "lho");
+    /** Unprefixed label on engines and replicas naming their volume. */
+    public static final String LABEL_VOLUME = "longhornvolume";
     /** Core {@code v1} namespaces, served so that {@value #NAMESPACE} exists like on a real cluster. */
     public static final ApiResource NAMESPACES =
             new ApiResource("", "v1", "Namespace", "namespaces", false, List.of("ns"));
 
     /** Every Longhorn kind the simulator serves. */
-    public static final List<ApiResource> ALL =
-            List.of(BACKUPS, BACKUP_VOLUMES, BACKUP_TARGETS, SYSTEM_BACKUPS, BACKUP_BACKING_IMAGES, VOLUMES, SNAPSHOTS);
+    public static final List<ApiResource> ALL = List.of(
+            BACKUPS,
+            BACKUP_VOLUMES,
+            BACKUP_TARGETS,
+            SYSTEM_BACKUPS,
+            BACKUP_BACKING_IMAGES,
+            VOLUMES,
+            SNAPSHOTS,
+            ENGINES,
+            REPLICAS,
+            RECURRING_JOBS,
+            BACKING_IMAGES,
+            SUPPORT_BUNDLES,
+            SYSTEM_RESTORES,
+            ORPHANS);
 
     private LonghornResources() {}
 

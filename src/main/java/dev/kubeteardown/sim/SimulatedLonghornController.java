@@ -2,9 +2,12 @@ package dev.kubeteardown.sim;
 
 import static dev.kubeteardown.sim.LonghornResources.BACKUPS;
 import static dev.kubeteardown.sim.LonghornResources.BACKUP_VOLUMES;
+import static dev.kubeteardown.sim.LonghornResources.ENGINES;
 import static dev.kubeteardown.sim.LonghornResources.FINALIZER;
 import static dev.kubeteardown.sim.LonghornResources.LABEL_BACKUP_VOLUME;
 import static dev.kubeteardown.sim.LonghornResources.LABEL_DELETE_CUSTOM_RESOURCE_ONLY;
+import static dev.kubeteardown.sim.LonghornResources.REPLICAS;
+import static dev.kubeteardown.sim.LonghornResources.VOLUMES;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -14,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -144,6 +148,9 @@ final class SimulatedLonghornController {
             return;
         }
         if (object.deleting() && object.finalizers().contains(FINALIZER) && scheduled.add(object.uid())) {
+            if (object.resource().equals(VOLUMES)) {
+                run(() -> deleteEnginesAndReplicas(object));
+            }
             if (object.resource().equals(BACKUP_VOLUMES)) {
                 schedule(remoteDeleteDelay, () -> finishBackupVolume(object));
             } else {
@@ -173,6 +180,33 @@ final class SimulatedLonghornController {
             remote.removeVolume(current.name(), volumeName(current));
         }
         releaseFinalizer(current);
+    }
+
+    /** The volume controller on a deleted Volume: its engines and replicas go with it (their finalizers, then). */
+    private void deleteEnginesAndReplicas(StoredObject volume) {
+        for (ApiResource part : List.of(ENGINES, REPLICAS)) {
+            for (StoredObject object : store.scan(part)) {
+                if (Objects.equals(object.namespace(), volume.namespace())
+                        && volume.name().equals(object.labels().get(LonghornResources.LABEL_VOLUME))
+                        && !object.deleting()) {
+                    try {
+                        store.delete(
+                                part,
+                                object.namespace(),
+                                object.name(),
+                                new ObjectStore.Preconditions(object.uid(), null),
+                                false);
+                    } catch (StatusException raced) {
+                        LOG.debug(
+                                "{} {} of deleted volume {} raced: {}",
+                                part.kind(),
+                                object.name(),
+                                volume.name(),
+                                raced.getMessage());
+                    }
+                }
+            }
+        }
     }
 
     /** The volume controller's own cascade: deletes the backups {@code volume} owns; returns them, for the queue. */

@@ -33,7 +33,7 @@ final class LonghornCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    Clusters cluster;
+    KubeconfigOptions kubeconfig;
 
     @Option(
             names = {"-n", "--namespace"},
@@ -105,7 +105,7 @@ final class LonghornCommand implements Callable<Integer> {
         boolean text = output == Output.text;
         // before the kubeconfig: a contradictory flag is reported as such, whatever the cluster
         DryRun mode = DryRunMode.resolve(dryRun, yes);
-        var client = cluster.client();
+        var client = kubeconfig.client();
         Teardown teardown = new Teardown(out, text && System.console() != null);
         Teardown.Options options = new Teardown.Options() {
             @Override

@@ -34,7 +34,7 @@ final class SweepCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    Clusters cluster;
+    KubeconfigOptions kubeconfig;
 
     @Option(
             names = "--resource",
@@ -82,7 +82,7 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         DryRun mode = DryRunMode.resolve(dryRun, yes);
-        var client = cluster.client();
+        var client = kubeconfig.client();
         List<CleanupReport> reports = new ArrayList<>();
         try {
             for (String resource : resources) {

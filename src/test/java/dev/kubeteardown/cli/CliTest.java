@@ -356,7 +356,7 @@ class CliTest {
                         "    user: tester",
                         "current-context: from-second",
                         ""));
-        var merged = Clusters.merge(java.util.List.of(first, second));
+        var merged = KubeconfigFiles.merge(java.util.List.of(first, second));
         assertEquals("sim", merged.getCurrentContext(), "current-context from the first file that sets it");
         assertEquals("http://first.invalid:6443", merged.getServer(), "the first file's cluster named sim wins");
         assertTrue(merged.setContext("from-second"), "a context defined only in the second file");

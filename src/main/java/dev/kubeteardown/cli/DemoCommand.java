@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -127,16 +128,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--all", description = "List every object in the text output, not only examples.")
     boolean all;
 
-    @Option(
-            names = {"-o", "--output"},
-            defaultValue = "text",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        boolean text = output == Output.text;
+        boolean text = output.isText();
         boolean tty = text && System.console() != null;
         if (volumes < 0 || backupsPerVolume < 0 || failed < 0) {
             throw new IllegalArgumentException("--volumes, --backups-per-volume and --failed must be >= 0");

@@ -52,19 +52,8 @@ final class LonghornCommand implements Callable<Integer> {
             description = "Longhorn API version (default: ${DEFAULT-VALUE}).")
     String apiVersion;
 
-    @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
-    boolean yes;
-
-    @Option(
-            names = "--dry-run",
-            arity = "0..1",
-            fallbackValue = "client",
-            paramLabel = "none|client|server",
-            description = {
-                "As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
-                "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."
-            })
-    DryRunMode dryRun;
+    @Mixin
+    DeleteOptions delete;
 
     @Option(
             names = "--delete-custom-resource-only",
@@ -93,18 +82,15 @@ final class LonghornCommand implements Callable<Integer> {
     @Option(names = "--all", description = "List every object in the text output, not only examples.")
     boolean all;
 
-    @Option(
-            names = {"-o", "--output"},
-            defaultValue = "text",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        boolean text = output == Output.text;
+        boolean text = output.isText();
         // before the kubeconfig: a contradictory flag is reported as such, whatever the cluster
-        DryRun mode = DryRunMode.resolve(dryRun, yes);
+        DryRun mode = delete.dryRun();
         var client = kubeconfig.client();
         Teardown teardown = new Teardown(out, text && System.console() != null);
         Teardown.Options options = new Teardown.Options() {

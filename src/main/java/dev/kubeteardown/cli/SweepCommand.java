@@ -58,30 +58,16 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--finished-run", paramLabel = "RUN_ID", description = "A run known to be finished (repeatable).")
     Set<String> finishedRuns = Set.of();
 
-    @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
-    boolean yes;
+    @Mixin
+    DeleteOptions delete;
 
-    @Option(
-            names = "--dry-run",
-            arity = "0..1",
-            fallbackValue = "client",
-            paramLabel = "none|client|server",
-            description = {
-                "As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
-                "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."
-            })
-    DryRunMode dryRun;
-
-    @Option(
-            names = {"-o", "--output"},
-            defaultValue = "text",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        DryRun mode = DryRunMode.resolve(dryRun, yes);
+        DryRun mode = delete.dryRun();
         var client = kubeconfig.client();
         List<CleanupReport> reports = new ArrayList<>();
         try {
@@ -104,7 +90,7 @@ final class SweepCommand implements Callable<Integer> {
             return Main.USAGE;
         }
         Teardown teardown = new Teardown(out, false);
-        if (output == Output.json) {
+        if (!output.isText()) {
             teardown.printJson(reports, null);
         } else if (reports.isEmpty()) {
             out.println("No stale runs found.");

@@ -168,17 +168,18 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("kube-teardown, in the order of Longhorn's suite (backup volumes, then backups):");
                 out.flush();
             }
-            Teardown teardown = new Teardown(out, tty);
-            Teardown.Options options = new Teardown.Options() {
+            LonghornTeardown.Options options = new LonghornTeardown.Options() {
                 @Override
                 public <B extends LonghornCleanupBuilder<B>> B apply(B b) {
                     return b.parallelism(parallelism).timeout(timeout);
                 }
             };
-            List<CleanupReport> reports = teardown.longhorn(cluster.apiClient(), options, text);
-            int code = Teardown.exitCode(reports);
+            List<CleanupReport> reports = new LonghornTeardown(cluster.apiClient(), options)
+                    .run(text ? label -> new ProgressDisplay(out, tty, label) : label -> StepProgress.NONE);
+            int code = Main.exitCode(reports);
+            ReportPrinter printer = new ReportPrinter(out);
             if (text) {
-                teardown.printText(reports, all);
+                printer.text(reports, all);
                 out.println();
                 out.printf(
                         Locale.ROOT,
@@ -206,7 +207,7 @@ final class DemoCommand implements Callable<Integer> {
                     }
                     extra.add("naive", n);
                 }
-                teardown.printJson(reports, extra);
+                printer.json(reports, extra);
             }
             return code;
         }

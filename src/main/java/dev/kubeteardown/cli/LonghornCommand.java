@@ -92,8 +92,7 @@ final class LonghornCommand implements Callable<Integer> {
         // before the kubeconfig: a contradictory flag is reported as such, whatever the cluster
         DryRun mode = delete.dryRun();
         var client = kubeconfig.client();
-        Teardown teardown = new Teardown(out, text && System.console() != null);
-        Teardown.Options options = new Teardown.Options() {
+        LonghornTeardown.Options options = new LonghornTeardown.Options() {
             @Override
             public <B extends LonghornCleanupBuilder<B>> B apply(B b) {
                 b.namespace(namespace)
@@ -113,20 +112,23 @@ final class LonghornCommand implements Callable<Integer> {
         if (text && banner != null) {
             out.println(banner);
         }
+        boolean tty = text && System.console() != null;
         List<CleanupReport> reports;
         try {
-            reports = teardown.longhorn(client, options, text);
+            reports = new LonghornTeardown(client, options)
+                    .run(text ? label -> new ProgressDisplay(out, tty, label) : label -> StepProgress.NONE);
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
         }
+        ReportPrinter printer = new ReportPrinter(out);
         if (text) {
-            teardown.printText(reports, all);
+            printer.text(reports, all);
             out.println();
             reports.forEach(r -> out.println(r.summary()));
         } else {
-            teardown.printJson(reports, null);
+            printer.json(reports, null);
         }
-        return Teardown.exitCode(reports);
+        return Main.exitCode(reports);
     }
 }

@@ -1,6 +1,5 @@
 package dev.kubeteardown.cli;
 
-import dev.kubeteardown.CleanupListener;
 import dev.kubeteardown.Outcome;
 import java.io.PrintWriter;
 import java.util.EnumMap;
@@ -13,7 +12,7 @@ import java.util.stream.Collectors;
  * Live progress of one step: on a terminal, a bar with counts per outcome redrawn in place; elsewhere (CI logs,
  * pipes) a plain line now and then, so logs stay readable.
  */
-final class ProgressDisplay implements CleanupListener {
+final class ProgressDisplay implements StepProgress {
 
     private static final long PLAIN_INTERVAL_NANOS = 2_000_000_000L;
     private static final long TTY_INTERVAL_NANOS = 100_000_000L;
@@ -56,7 +55,8 @@ final class ProgressDisplay implements CleanupListener {
     }
 
     /** Draws the final state and ends the line. */
-    void finish() {
+    @Override
+    public void close() {
         draw(true);
     }
 

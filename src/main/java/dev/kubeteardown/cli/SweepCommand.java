@@ -89,15 +89,14 @@ final class SweepCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
         }
-        Teardown teardown = new Teardown(out, false);
         if (!output.isText()) {
-            teardown.printJson(reports, null);
+            new ReportPrinter(out).json(reports, null);
         } else if (reports.isEmpty()) {
             out.println("No stale runs found.");
         } else {
             reports.forEach(r -> out.println(r.summary()));
         }
-        return Teardown.exitCode(reports);
+        return Main.exitCode(reports);
     }
 
     /** {@code plural.group/version}, or {@code plural/version} for the core group; namespaced. */

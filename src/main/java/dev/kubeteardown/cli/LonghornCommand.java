@@ -2,9 +2,9 @@ package dev.kubeteardown.cli;
 
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupReport;
-import dev.kubeteardown.DryRun;
 import dev.kubeteardown.MissingPolicy;
 import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
+import io.kubernetes.client.openapi.ApiClient;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -88,41 +88,22 @@ final class LonghornCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        boolean text = output.isText();
         // before the kubeconfig: a contradictory flag is reported as such, whatever the cluster
-        DryRun mode = delete.dryRun();
-        var client = kubeconfig.client();
-        LonghornTeardown.Options options = new LonghornTeardown.Options() {
-            @Override
-            public <B extends LonghornCleanupBuilder<B>> B apply(B b) {
-                b.namespace(namespace)
-                        .apiVersion(apiVersion)
-                        .timeout(timeout)
-                        .parallelism(parallelism)
-                        .dryRun(mode)
-                        .deleteCustomResourceOnly(customResourceOnly)
-                        .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
-                if (selector != null) {
-                    b.labelSelector(selector);
-                }
-                return b;
-            }
-        };
-        String banner = DryRunMode.banner(mode);
-        if (text && banner != null) {
+        String banner = DryRunMode.banner(delete.dryRun());
+        ApiClient client = kubeconfig.client();
+        if (output.isText() && banner != null) {
             out.println(banner);
         }
-        boolean tty = text && System.console() != null;
         List<CleanupReport> reports;
         try {
-            reports = new LonghornTeardown(client, options)
-                    .run(text ? label -> new ProgressDisplay(out, tty, label) : label -> StepProgress.NONE);
+            reports = new LonghornTeardown(client, this::configure)
+                    .run(output.isText() ? label -> ProgressDisplay.start(out, label) : label -> StepProgress.NONE);
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
         }
         ReportPrinter printer = new ReportPrinter(out);
-        if (text) {
+        if (output.isText()) {
             printer.text(reports, all);
             out.println();
             reports.forEach(r -> out.println(r.summary()));
@@ -130,5 +111,19 @@ final class LonghornCommand implements Callable<Integer> {
             printer.json(reports, null);
         }
         return Main.exitCode(reports);
+    }
+
+    private <B extends LonghornCleanupBuilder<B>> B configure(B builder) {
+        builder.namespace(namespace)
+                .apiVersion(apiVersion)
+                .timeout(timeout)
+                .parallelism(parallelism)
+                .dryRun(delete.dryRun())
+                .deleteCustomResourceOnly(customResourceOnly)
+                .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
+        if (selector != null) {
+            builder.labelSelector(selector);
+        }
+        return builder;
     }
 }

@@ -24,6 +24,11 @@ final class ProgressDisplay implements StepProgress {
     private final Map<Outcome.Status, AtomicLong> decided = new EnumMap<>(Outcome.Status.class);
     private volatile long lastDraw;
 
+    /** Progress of step {@code label}: a bar when a person is at a terminal, plain lines now and then elsewhere. */
+    static ProgressDisplay start(PrintWriter out, String label) {
+        return new ProgressDisplay(out, System.console() != null, label);
+    }
+
     ProgressDisplay(PrintWriter out, boolean tty, String label) {
         this.out = out;
         this.tty = tty;

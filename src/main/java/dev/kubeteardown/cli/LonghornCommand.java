@@ -2,9 +2,9 @@ package dev.kubeteardown.cli;
 
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupReport;
-import dev.kubeteardown.DryRun;
 import dev.kubeteardown.MissingPolicy;
 import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
+import io.kubernetes.client.openapi.ApiClient;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -33,7 +33,7 @@ final class LonghornCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    Clusters cluster;
+    KubeconfigOptions kubeconfig;
 
     @Option(
             names = {"-n", "--namespace"},
@@ -52,19 +52,8 @@ final class LonghornCommand implements Callable<Integer> {
             description = "Longhorn API version (default: ${DEFAULT-VALUE}).")
     String apiVersion;
 
-    @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
-    boolean yes;
-
-    @Option(
-            names = "--dry-run",
-            arity = "0..1",
-            fallbackValue = "client",
-            paramLabel = "none|client|server",
-            description = {
-                "As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
-                "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."
-            })
-    DryRunMode dryRun;
+    @Mixin
+    DeleteOptions delete;
 
     @Option(
             names = "--delete-custom-resource-only",
@@ -93,54 +82,48 @@ final class LonghornCommand implements Callable<Integer> {
     @Option(names = "--all", description = "List every object in the text output, not only examples.")
     boolean all;
 
-    @Option(
-            names = {"-o", "--output"},
-            defaultValue = "text",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        boolean text = output == Output.text;
         // before the kubeconfig: a contradictory flag is reported as such, whatever the cluster
-        DryRun mode = DryRunMode.resolve(dryRun, yes);
-        var client = cluster.client();
-        Teardown teardown = new Teardown(out, text && System.console() != null);
-        Teardown.Options options = new Teardown.Options() {
-            @Override
-            public <B extends LonghornCleanupBuilder<B>> B apply(B b) {
-                b.namespace(namespace)
-                        .apiVersion(apiVersion)
-                        .timeout(timeout)
-                        .parallelism(parallelism)
-                        .dryRun(mode)
-                        .deleteCustomResourceOnly(customResourceOnly)
-                        .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
-                if (selector != null) {
-                    b.labelSelector(selector);
-                }
-                return b;
-            }
-        };
-        String banner = DryRunMode.banner(mode);
-        if (text && banner != null) {
+        String banner = DryRunMode.banner(delete.dryRun());
+        ApiClient client = kubeconfig.client();
+        if (output.isText() && banner != null) {
             out.println(banner);
         }
         List<CleanupReport> reports;
         try {
-            reports = teardown.longhorn(client, options, text);
+            reports = new LonghornTeardown(client, this::configure)
+                    .run(output.isText() ? label -> ProgressDisplay.start(out, label) : label -> StepProgress.NONE);
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
         }
-        if (text) {
-            teardown.printText(reports, all);
+        ReportPrinter printer = new ReportPrinter(out);
+        if (output.isText()) {
+            printer.text(reports, all);
             out.println();
             reports.forEach(r -> out.println(r.summary()));
         } else {
-            teardown.printJson(reports, null);
+            printer.json(reports, null);
         }
-        return Teardown.exitCode(reports);
+        return Main.exitCode(reports);
+    }
+
+    private <B extends LonghornCleanupBuilder<B>> B configure(B builder) {
+        builder.namespace(namespace)
+                .apiVersion(apiVersion)
+                .timeout(timeout)
+                .parallelism(parallelism)
+                .dryRun(delete.dryRun())
+                .deleteCustomResourceOnly(customResourceOnly)
+                .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
+        if (selector != null) {
+            builder.labelSelector(selector);
+        }
+        return builder;
     }
 }

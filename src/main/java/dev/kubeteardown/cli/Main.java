@@ -2,6 +2,9 @@ package dev.kubeteardown.cli;
 
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupFailedException;
+import dev.kubeteardown.CleanupReport;
+import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,7 +47,7 @@ public final class Main {
     }
 
     /** Runs with the given output and error writers ({@code null}: the standard streams). */
-    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
         if (out != null) {
             cli.setOut(out);
@@ -57,13 +60,18 @@ public final class Main {
         return cli.execute(args);
     }
 
+    /** {@value #CLEAN} when every report is clean, else {@value #NOT_CLEAN}. */
+    static int exitCode(List<CleanupReport> reports) {
+        return reports.stream().allMatch(CleanupReport::isClean) ? CLEAN : NOT_CLEAN;
+    }
+
     /**
      * The exit code for an exception out of a command: usage and configuration errors are {@value #USAGE} with
      * their message; an interrupted or failed teardown is {@value #NOT_CLEAN} (the cluster may not be clean); anything
      * else is a bug or an unforeseen failure: its type and stack trace go to stderr, and since nobody knows what was
      * left behind, it is {@value #NOT_CLEAN} too.
      */
-    static int handle(Exception e, java.io.PrintWriter err) {
+    static int handle(Exception e, PrintWriter err) {
         // before CleanupFailedException, which it extends: a run that could not start is a configuration error
         if (e instanceof CleanupConfigurationException
                 || e instanceof IllegalArgumentException

@@ -1,5 +1,6 @@
 package dev.kubeteardown.cli;
 
+import com.google.gson.JsonParser;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import io.kubernetes.client.openapi.apis.CustomObjectsApi;
@@ -120,7 +121,7 @@ public final class NaiveTeardown {
             return "Reason: " + e.getMessage();
         }
         try {
-            var json = com.google.gson.JsonParser.parseString(body).getAsJsonObject();
+            var json = JsonParser.parseString(body).getAsJsonObject();
             return json.has("message") ? json.get("message").getAsString() : body.strip();
         } catch (RuntimeException notJson) {
             return body.strip();

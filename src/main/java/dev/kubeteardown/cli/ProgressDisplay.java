@@ -1,6 +1,5 @@
 package dev.kubeteardown.cli;
 
-import dev.kubeteardown.CleanupListener;
 import dev.kubeteardown.Outcome;
 import java.io.PrintWriter;
 import java.util.EnumMap;
@@ -13,7 +12,7 @@ import java.util.stream.Collectors;
  * Live progress of one step: on a terminal, a bar with counts per outcome redrawn in place; elsewhere (CI logs,
  * pipes) a plain line now and then, so logs stay readable.
  */
-final class ProgressDisplay implements CleanupListener {
+final class ProgressDisplay implements StepProgress {
 
     private static final long PLAIN_INTERVAL_NANOS = 2_000_000_000L;
     private static final long TTY_INTERVAL_NANOS = 100_000_000L;
@@ -24,6 +23,11 @@ final class ProgressDisplay implements CleanupListener {
     private final AtomicLong listed = new AtomicLong();
     private final Map<Outcome.Status, AtomicLong> decided = new EnumMap<>(Outcome.Status.class);
     private volatile long lastDraw;
+
+    /** Progress of step {@code label}: a bar when a person is at a terminal, plain lines now and then elsewhere. */
+    static ProgressDisplay start(PrintWriter out, String label) {
+        return new ProgressDisplay(out, System.console() != null, label);
+    }
 
     ProgressDisplay(PrintWriter out, boolean tty, String label) {
         this.out = out;
@@ -56,7 +60,8 @@ final class ProgressDisplay implements CleanupListener {
     }
 
     /** Draws the final state and ends the line. */
-    void finish() {
+    @Override
+    public void close() {
         draw(true);
     }
 

@@ -34,7 +34,7 @@ final class SweepCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    Clusters cluster;
+    KubeconfigOptions kubeconfig;
 
     @Option(
             names = "--resource",
@@ -58,31 +58,17 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--finished-run", paramLabel = "RUN_ID", description = "A run known to be finished (repeatable).")
     Set<String> finishedRuns = Set.of();
 
-    @Option(names = "--yes", description = "Really delete. Without it the command only reports WOULD_DELETE.")
-    boolean yes;
+    @Mixin
+    DeleteOptions delete;
 
-    @Option(
-            names = "--dry-run",
-            arity = "0..1",
-            fallbackValue = "client",
-            paramLabel = "none|client|server",
-            description = {
-                "As kubectl: client (also --dry-run alone) lists only, server sends the deletes with dryRun=All,",
-                "none deletes (needs --yes). Without --yes the default is client; client and server win over --yes."
-            })
-    DryRunMode dryRun;
-
-    @Option(
-            names = {"-o", "--output"},
-            defaultValue = "text",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        DryRun mode = DryRunMode.resolve(dryRun, yes);
-        var client = cluster.client();
+        DryRun mode = delete.dryRun();
+        var client = kubeconfig.client();
         List<CleanupReport> reports = new ArrayList<>();
         try {
             for (String resource : resources) {
@@ -103,15 +89,14 @@ final class SweepCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
         }
-        Teardown teardown = new Teardown(out, false);
-        if (output == Output.json) {
-            teardown.printJson(reports, null);
+        if (!output.isText()) {
+            new ReportPrinter(out).json(reports, null);
         } else if (reports.isEmpty()) {
             out.println("No stale runs found.");
         } else {
             reports.forEach(r -> out.println(r.summary()));
         }
-        return Teardown.exitCode(reports);
+        return Main.exitCode(reports);
     }
 
     /** {@code plural.group/version}, or {@code plural/version} for the core group; namespaced. */

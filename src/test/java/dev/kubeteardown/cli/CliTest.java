@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.kubeteardown.CleanupConfigurationException;
+import dev.kubeteardown.CleanupFailedException;
+import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.sim.BackupstoreSpec;
 import dev.kubeteardown.sim.LonghornSimulator;
 import dev.kubeteardown.sim.SeededBackupstore;
@@ -14,6 +17,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -312,17 +317,12 @@ class CliTest {
         assertEquals(Main.NOT_CLEAN, Main.handle(new InterruptedException(), new PrintWriter(err, true)));
         assertTrue(Thread.interrupted(), "the interrupt is kept (and cleared here)");
         assertEquals(Main.USAGE, Main.handle(new IllegalArgumentException("bad flag"), new PrintWriter(err, true)));
-        var noReport = new dev.kubeteardown.CleanupReport(
-                "backups.longhorn.io/v1beta2", "namespace x", java.util.List.of(), java.time.Duration.ZERO);
+        var noReport = new CleanupReport("backups.longhorn.io/v1beta2", "namespace x", List.of(), Duration.ZERO);
         assertEquals(
                 Main.USAGE,
-                Main.handle(
-                        new dev.kubeteardown.CleanupConfigurationException(noReport, "no CRD"),
-                        new PrintWriter(err, true)),
+                Main.handle(new CleanupConfigurationException(noReport, "no CRD"), new PrintWriter(err, true)),
                 "a configuration error, though it is a CleanupFailedException");
-        assertEquals(
-                Main.NOT_CLEAN,
-                Main.handle(new dev.kubeteardown.CleanupFailedException(noReport), new PrintWriter(err, true)));
+        assertEquals(Main.NOT_CLEAN, Main.handle(new CleanupFailedException(noReport), new PrintWriter(err, true)));
         StringWriter bug = new StringWriter();
         assertEquals(Main.NOT_CLEAN, Main.handle(new NullPointerException("oops"), new PrintWriter(bug, true)));
         assertTrue(bug.toString().startsWith("error: unexpected java.lang.NullPointerException: oops"), bug.toString());
@@ -356,7 +356,7 @@ class CliTest {
                         "    user: tester",
                         "current-context: from-second",
                         ""));
-        var merged = Clusters.merge(java.util.List.of(first, second));
+        var merged = KubeconfigFiles.merge(List.of(first, second));
         assertEquals("sim", merged.getCurrentContext(), "current-context from the first file that sets it");
         assertEquals("http://first.invalid:6443", merged.getServer(), "the first file's cluster named sim wins");
         assertTrue(merged.setContext("from-second"), "a context defined only in the second file");
@@ -375,7 +375,7 @@ class CliTest {
 
     @Test
     void durations() {
-        assertEquals(java.time.Duration.ofMillis(1500), DurationConverter.parse("1s500ms"));
-        assertEquals(java.time.Duration.ofMinutes(90), DurationConverter.parse("1h30m"));
+        assertEquals(Duration.ofMillis(1500), DurationConverter.parse("1s500ms"));
+        assertEquals(Duration.ofMinutes(90), DurationConverter.parse("1h30m"));
     }
 }

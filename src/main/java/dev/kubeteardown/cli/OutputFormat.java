@@ -1,7 +1,7 @@
 package dev.kubeteardown.cli;
 
 /** How results are printed. */
-enum Output {
+enum OutputFormat {
     /** Tables for people. */
     text,
     /** The report as JSON, for CI. */

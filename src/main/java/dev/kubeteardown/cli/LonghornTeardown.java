@@ -1,0 +1,57 @@
+package dev.kubeteardown.cli;
+
+import dev.kubeteardown.CleanupListener;
+import dev.kubeteardown.CleanupReport;
+import dev.kubeteardown.CleanupStep;
+import dev.kubeteardown.longhorn.BackupCleanup;
+import dev.kubeteardown.longhorn.BackupstoreCleanup;
+import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
+import io.kubernetes.client.openapi.ApiClient;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Runs the Longhorn teardown as Longhorn's suite does - backup volumes, then backups - and returns the reports; it
+ * prints nothing itself. Shared by {@code demo} and {@code longhorn}.
+ */
+final class LonghornTeardown {
+
+    /** Options both steps share, applied to each step's builder. */
+    interface Options {
+        <B extends LonghornCleanupBuilder<B>> B apply(B builder);
+    }
+
+    private final ApiClient client;
+    private final Options options;
+
+    LonghornTeardown(ApiClient client, Options options) {
+        this.client = client;
+        this.options = options;
+    }
+
+    /**
+     * Runs both steps in Longhorn's order; each runs even if the first was not clean.
+     *
+     * @param progress what to show of each step while it runs, by the step's label
+     */
+    List<CleanupReport> run(Function<String, StepProgress> progress) {
+        CleanupReport backupVolumes = step(
+                progress.apply("backupvolumes"),
+                listener -> options.apply(BackupstoreCleanup.builder(client))
+                        .listener(listener)
+                        .build());
+        CleanupReport backups = step(
+                progress.apply("backups"),
+                listener -> options.apply(BackupCleanup.builder(client))
+                        .listener(listener)
+                        .build());
+        return List.of(backupVolumes, backups);
+    }
+
+    private static CleanupReport step(StepProgress progress, Function<CleanupListener, CleanupStep> build) {
+        CleanupStep step = build.apply(progress);
+        try (progress) {
+            return step.execute();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.kubeteardown.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.kubeteardown.CleanupReport;
+import dev.kubeteardown.Outcome;
+import dev.kubeteardown.Outcome.Status;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Prints step reports for people (a table with a column per {@link Status}, then examples of every status worth a
+ * look) or as one JSON document. A new status gets its column by itself; {@link #remark} makes the compiler ask what
+ * to say about it.
+ */
+final class ReportPrinter {
+
+    /** Rows of one kind shown in text output unless asked for all. */
+    static final int EXAMPLES = 5;
+
+    private final PrintWriter out;
+
+    ReportPrinter(PrintWriter out) {
+        this.out = out;
+    }
+
+    /** The per-step counts table, then examples of every outcome that is not a plain DELETED. */
+    void text(List<CleanupReport> reports, boolean all) {
+        out.println();
+        out.println(row("STEP", Status::name, "TIME"));
+        for (CleanupReport r : reports) {
+            out.println(row(
+                    r.resource(),
+                    status -> r.count(status),
+                    String.format(Locale.ROOT, "%.2f s", r.duration().toMillis() / 1000.0)));
+        }
+        for (Status status : Status.values()) {
+            Optional<String> remark = remark(status);
+            List<Outcome> rows =
+                    reports.stream().flatMap(r -> r.outcomes(status).stream()).toList();
+            if (remark.isEmpty() || rows.isEmpty()) {
+                continue;
+            }
+            out.println();
+            out.println(status + " (" + rows.size() + ")" + remark.get() + ":");
+            rows.stream()
+                    .limit(all ? Long.MAX_VALUE : EXAMPLES)
+                    .forEach(o -> out.println("  " + label(o) + ": " + o.detail()));
+            if (!all && rows.size() > EXAMPLES) {
+                out.println("  ... and " + (rows.size() - EXAMPLES) + " more (--all shows every object)");
+            }
+        }
+        out.flush();
+    }
+
+    /** A table row: the step, then one right-aligned cell per status, as wide as its name, then the time. */
+    private static String row(String step, Function<Status, Object> cell, String time) {
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-36s", step));
+        for (Status status : Status.values()) {
+            int width = status.name().length() + 1;
+            row.append(String.format(Locale.ROOT, " %" + width + "s", cell.apply(status)));
+        }
+        return row.append(String.format(Locale.ROOT, " %8s", time)).toString();
+    }
+
+    /**
+     * What follows the heading of a status's examples; empty for DELETED, the expected outcome, which gets none.
+     * Exhaustive on purpose: a new status does not compile until it says whether and how it is shown.
+     */
+    static Optional<String> remark(Status status) {
+        return switch (status) {
+            case DELETED -> Optional.empty();
+            case ALREADY_GONE ->
+                Optional.of(", removed by someone else (being deleted when listed, or a 404 on our delete)"
+                        + " - the race, not an error");
+            case STUCK -> Optional.of(", still present at the deadline");
+            case FAILED -> Optional.of(", could not be deleted");
+            case SKIPPED -> Optional.of(", not attempted");
+            case WOULD_DELETE -> Optional.of(", dry run: nothing was deleted");
+        };
+    }
+
+    private static String label(Outcome o) {
+        return o.isScopeOutcome() ? o.resource() : o.resource() + " " + o.qualifiedName();
+    }
+
+    /**
+     * Every report as one JSON document: {@code {"clean": ..., "steps": [report, ...]}}, after the members of
+     * {@code extra} (none when {@code null}).
+     */
+    void json(List<CleanupReport> reports, JsonObject extra) {
+        JsonObject root = extra == null ? new JsonObject() : extra;
+        root.addProperty("clean", reports.stream().allMatch(CleanupReport::isClean));
+        JsonArray steps = new JsonArray();
+        reports.forEach(r -> steps.add(r.toJsonObject()));
+        root.add("steps", steps);
+        out.println(new GsonBuilder()
+                .setPrettyPrinting()
+                .disableHtmlEscaping()
+                .create()
+                .toJson(root));
+        out.flush();
+    }
+}

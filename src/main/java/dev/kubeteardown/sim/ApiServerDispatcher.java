@@ -160,9 +160,18 @@ final class ApiServerDispatcher extends Dispatcher {
         return response;
     }
 
-    /** Discovery for served groups (404 for their other versions); everything else goes to the fabric8 mock. */
+    /**
+     * {@code /version}, {@code /} and discovery for served groups (404 for their other versions); everything
+     * else goes to the fabric8 mock.
+     */
     private MockResponse nonResource(RequestInfo info, RecordedRequest request) {
         if ("GET".equals(info.method())) {
+            if ("/version".equals(info.path())) {
+                return Discovery.version();
+            }
+            if ("/".equals(info.path())) {
+                return Discovery.rootPaths(store.served());
+            }
             String group = info.group();
             String version = info.version();
             if (group == null && info.path().startsWith("/apis/")) {

@@ -129,7 +129,8 @@ class ReadmeExampleTest {
         return classes;
     }
 
-    private static String kubeconfig(String url) {
+    /** A kubeconfig whose current context is the simulator at {@code url} (token auth, no TLS). */
+    static String kubeconfig(String url) {
         return String.join(
                 "\n",
                 "apiVersion: v1",

@@ -1,13 +1,16 @@
 package dev.kubeteardown.sim;
 
+import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Makes the mock server answer like kube-apiserver. Served resources go to {@link ResourceOperations} over
@@ -150,7 +153,7 @@ final class ApiServerDispatcher extends Dispatcher {
             throw StatusException.methodNotAllowed(
                     "watch over HTTP is served for the simulator's own resource types; " + "use a WebSocket or poll");
         }
-        MockResponse response = fallback.dispatch(request);
+        MockResponse response = fallback.dispatch(withTypeMeta(info, request));
         if (response.code() == 404
                 && (response.getBody() == null || response.getBody().size() == 0)) {
             return info.name() == null
@@ -160,17 +163,50 @@ final class ApiServerDispatcher extends Dispatcher {
         return response;
     }
 
-    /** Discovery for served groups (404 for their other versions); everything else goes to the fabric8 mock. */
+    /**
+     * A create or update body with {@code kind} and {@code apiVersion} taken from the URL, as kube-apiserver
+     * takes them (fabric8's CRUD mock answers 422 without them), or the same request when the body is not a
+     * JSON object or the kind of the URL's resource is unknown.
+     */
+    private static RecordedRequest withTypeMeta(RequestInfo info, RecordedRequest request) {
+        if ((info.verb() != Verb.CREATE && info.verb() != Verb.UPDATE)
+                || request.getBody() == null
+                || request.getBody().size() == 0) {
+            return request;
+        }
+        Optional<String> kind = BuiltInKinds.kindOf(info.group(), info.version(), info.resource());
+        if (kind.isEmpty() || !(Json.parse(request.getBody().getBytes()) instanceof ObjectNode body)) {
+            return request;
+        }
+        TypeMeta.apply(
+                new ApiResource(
+                        info.group(), info.version(), kind.get(), info.resource(), info.namespace() != null, List.of()),
+                body);
+        return new RecordedRequest(
+                request.getHttpVersion(),
+                request.method(),
+                request.getPath(),
+                request.getHeaders(),
+                new Buffer(Json.bytes(body)));
+    }
+
+    /**
+     * {@code /version}, {@code /} and discovery for served groups (404 for their other versions); everything
+     * else goes to the fabric8 mock.
+     */
     private MockResponse nonResource(RequestInfo info, RecordedRequest request) {
-        if ("GET".equals(info.method())
-                && (info.path().equals("/api") || info.path().equals("/api/"))) {
-            return Discovery.coreVersions();
-        }
-        if ("GET".equals(info.method())
-                && (info.path().equals("/apis") || info.path().equals("/apis/"))) {
-            return Discovery.groupList(store.served(), notServed);
-        }
         if ("GET".equals(info.method())) {
+            switch (info.path()) {
+                case "/version":
+                    return Discovery.version();
+                case "/":
+                    return Discovery.rootPaths(store.served());
+                case "/api", "/api/":
+                    return Discovery.coreVersions();
+                case "/apis", "/apis/":
+                    return Discovery.groupList(store.served(), notServed);
+                default: // a group or a group version
+            }
             String group = info.group();
             String version = info.version();
             if (group == null && info.path().startsWith("/apis/")) {

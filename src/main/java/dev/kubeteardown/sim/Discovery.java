@@ -5,6 +5,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -15,6 +17,31 @@ final class Discovery {
             List.of("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch");
 
     private Discovery() {}
+
+    /**
+     * {@code /version}: version 0.0, as fabric8's mock server answers (no real Kubernetes version is
+     * simulated).
+     */
+    static MockResponse version() {
+        ObjectNode body = Json.object();
+        body.put("major", "0");
+        body.put("minor", "0");
+        return StatusResponses.json(200, Json.bytes(body));
+    }
+
+    /** {@code /}: the root paths, as kube-apiserver lists them: the served groups and versions. */
+    static MockResponse rootPaths(Collection<ApiResource> served) {
+        SortedSet<String> paths = new TreeSet<>(List.of("/api", "/api/v1", "/apis", "/version"));
+        for (ApiResource resource : served) {
+            if (!resource.group().isEmpty()) {
+                paths.add("/apis/" + resource.group());
+                paths.add("/apis/" + resource.group() + "/" + resource.version());
+            }
+        }
+        ObjectNode body = Json.object();
+        body.set("paths", Json.stringArray(List.copyOf(paths)));
+        return StatusResponses.json(200, Json.bytes(body));
+    }
 
     /** {@code /apis/<group>/<version>}: an APIResourceList, or null when nothing is served there. */
     static MockResponse resourceList(Collection<ApiResource> served, String group, String version) {

@@ -1,11 +1,10 @@
 package dev.kubeteardown.sim;
 
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.util.ClientBuilder;
 import java.net.InetAddress;
@@ -17,7 +16,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -62,7 +60,7 @@ public final class LonghornSimulator implements AutoCloseable {
     /** Default number of store events kept for watches that resume from a resource version. */
     public static final int DEFAULT_WATCH_HISTORY = 100_000;
 
-    private final KubernetesMockServer server;
+    private final SimWebServer server;
     private final ObjectStore store;
     private final RemoteBackupstore remote;
     private final RequestStats stats;
@@ -93,9 +91,14 @@ public final class LonghornSimulator implements AutoCloseable {
         watches = new WatchStreams(store);
         Pagination pagination = new Pagination(builder.continueTokenTtl, 256, System::nanoTime);
         ResourceOperations operations = new ResourceOperations(store, pagination, watches);
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
+        // fabric8's CRUD mock (no expectations) answers for every resource type the store does not serve
         ApiServerDispatcher dispatcher = new ApiServerDispatcher(
-                store, operations, new KubernetesMixedDispatcher(expectations), stats, builder.notServed, faults::get);
+                store,
+                operations,
+                new KubernetesMixedDispatcher(new ConcurrentHashMap<>()),
+                stats,
+                builder.notServed,
+                faults::get);
         Set<String> stuck = ConcurrentHashMap.newKeySet();
         stuck.addAll(builder.stuckBackups);
         seeder = new BackupstoreSeeder(store, remote, stuck);
@@ -114,10 +117,9 @@ public final class LonghornSimulator implements AutoCloseable {
                 builder.backupstorePoll,
                 stuck,
                 builder.volumeDeletesBackups);
-        server =
-                new KubernetesMockServer(new Context(Json.MAPPER), new SimWebServer(), expectations, dispatcher, false);
+        server = new SimWebServer(dispatcher);
         try {
-            server.init(InetAddress.getLoopbackAddress(), 0);
+            server.start(InetAddress.getLoopbackAddress(), 0);
             url = "http://" + server.getHostName() + ":" + server.getPort();
             controller.start();
         } catch (RuntimeException e) {
@@ -154,7 +156,12 @@ public final class LonghornSimulator implements AutoCloseable {
         synchronized (clientLock) {
             requireOpen();
             if (fabricClient == null) {
-                fabricClient = server.createClient();
+                Config config = new ConfigBuilder(Config.empty())
+                        .withMasterUrl(url)
+                        .withNamespace("test") // the default namespace fabric8's mock server gave its clients
+                        .withHttp2Disable(true)
+                        .build();
+                fabricClient = new KubernetesClientBuilder().withConfig(config).build();
             }
             return fabricClient;
         }
@@ -255,7 +262,7 @@ public final class LonghornSimulator implements AutoCloseable {
             apiClient.getHttpClient().connectionPool().evictAll();
         }
         try {
-            server.destroy();
+            server.shutdown();
         } finally {
             try {
                 executor.awaitTermination(5, TimeUnit.SECONDS);

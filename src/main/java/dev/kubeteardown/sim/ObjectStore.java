@@ -138,7 +138,7 @@ final class ObjectStore {
                 name = generateName + ids.nextSuffix(NAME_SUFFIX_ALPHABET, 5);
                 metadata.put("name", name);
             }
-            checkTypeMeta(resource, created);
+            TypeMeta.apply(resource, created);
             String ns = scope(resource, namespace);
             String bodyNamespace = Json.text(metadata, "namespace");
             if (ns != null && bodyNamespace != null && !bodyNamespace.isEmpty() && !bodyNamespace.equals(ns)) {
@@ -196,7 +196,7 @@ final class ObjectStore {
                 throw StatusException.notFound(resource, name);
             }
             ObjectNode proposed = change.apply(current);
-            checkTypeMeta(resource, proposed);
+            TypeMeta.apply(resource, proposed);
             ObjectNode metadata = Json.metadataForWrite(proposed);
             JsonNode currentMetadata = Json.metadata(current.json());
             for (String field : List.of(
@@ -404,21 +404,6 @@ final class ObjectStore {
 
     private static String scope(ApiResource resource, String namespace) {
         return resource.namespaced() ? Objects.requireNonNull(namespace, "namespace") : null;
-    }
-
-    private static void checkTypeMeta(ApiResource resource, ObjectNode object) {
-        String apiVersion = Json.text(object, "apiVersion");
-        if (apiVersion != null && !apiVersion.equals(resource.apiVersion())) {
-            throw StatusException.badRequest("the API version in the data (" + apiVersion
-                    + ") does not match the expected API version (" + resource.apiVersion() + ")");
-        }
-        String kind = Json.text(object, "kind");
-        if (kind != null && !kind.equals(resource.kind())) {
-            throw StatusException.badRequest(
-                    "the kind in the data (" + kind + ") does not match the expected kind (" + resource.kind() + ")");
-        }
-        object.put("apiVersion", resource.apiVersion());
-        object.put("kind", resource.kind());
     }
 
     /** Whether anything outside metadata and status differs, which is what bumps metadata.generation. */

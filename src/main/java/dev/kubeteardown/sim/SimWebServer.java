@@ -1,6 +1,5 @@
 package dev.kubeteardown.sim;
 
-import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
@@ -13,14 +12,12 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
-import java.lang.reflect.Field;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,22 +28,20 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP front door: fabric8's {@link MockWebServer}, with its request handler replaced by one that can
- * also stream a response body (watches, over chunked HTTP or a WebSocket), drop a connection, and delay any
- * response on a timer instead of a thread. Everything else is what the stock handler does: the
- * {@link Dispatcher} turns each {@link RecordedRequest} into a {@link MockResponse}.
+ * The HTTP front door: a small Vert.x HTTP server that turns each request into fabric8's
+ * {@link RecordedRequest}, asks a fabric8 {@link Dispatcher} for the {@link MockResponse}, and writes it, as
+ * fabric8's {@code MockWebServer} does. Unlike that server it can also stream a response body (watches, over
+ * chunked HTTP or a WebSocket), drop a connection, and delay any response on a timer instead of a thread.
  *
- * <p>The stock server's request handler is fixed inside {@code start()}, so this subclass owns the Vert.x
- * HTTP servers: one per event loop (up to {@value #MAX_EVENT_LOOPS}) sharing one port, where the stock
- * server has one. It reuses the Vert.x instance the superclass constructor already created (one private
- * field, read once) so that no second event-loop group exists and {@link #shutdown()} stops every thread.
+ * <p>It owns its Vert.x instance (fabric8 offers no public way to plug a request handler into its server or
+ * to share its Vert.x instance): one HTTP server per event loop (up to {@value #MAX_EVENT_LOOPS}) sharing
+ * one port, and {@link #shutdown()} stops every thread.
  */
-final class SimWebServer extends MockWebServer {
+final class SimWebServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimWebServer.class);
     private static final Duration AWAIT = Duration.ofSeconds(10);
@@ -55,46 +50,21 @@ final class SimWebServer extends MockWebServer {
             Math.max(1, Math.min(MAX_EVENT_LOOPS, Runtime.getRuntime().availableProcessors()));
 
     private final Vertx vertx;
-    private final AtomicInteger requestCount = new AtomicInteger();
-    private volatile Dispatcher dispatcher;
+    private final Dispatcher dispatcher;
     private String deployment;
     private InetAddress address;
     private volatile int port;
     private boolean started;
     private boolean stopped;
 
-    SimWebServer() {
-        this.vertx = inheritedVertx();
+    /** @param dispatcher answers every request */
+    SimWebServer(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
     }
 
-    private Vertx inheritedVertx() {
-        try {
-            Field field = MockWebServer.class.getDeclaredField("vertx");
-            field.setAccessible(true);
-            return (Vertx) field.get(this);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalStateException(
-                    "unsupported io.fabric8:mockwebserver version: MockWebServer.vertx not found", e);
-        }
-    }
-
-    @Override
-    public void setDispatcher(Dispatcher value) {
-        this.dispatcher = value;
-    }
-
-    @Override
-    public void start() {
-        start(0);
-    }
-
-    @Override
-    public void start(int requestedPort) {
-        start(InetAddress.getLoopbackAddress(), requestedPort);
-    }
-
-    @Override
-    public synchronized void start(InetAddress inetAddress, int requestedPort) {
+    /** Listens on {@code inetAddress} and {@code requestedPort} (0: a free port). */
+    synchronized void start(InetAddress inetAddress, int requestedPort) {
         if (started) {
             throw new IllegalStateException("start() already called");
         }
@@ -122,22 +92,17 @@ final class SimWebServer extends MockWebServer {
                 "start the simulator's HTTP server");
     }
 
-    @Override
-    public synchronized void shutdown() {
+    /** Stops the HTTP servers, the dispatcher and Vert.x. Idempotent. */
+    synchronized void shutdown() {
         if (stopped) {
             return;
         }
         stopped = true;
         try {
-            if (started) {
-                Dispatcher current = dispatcher;
-                if (current != null) {
-                    current.shutdown();
-                }
+            if (deployment != null) {
+                dispatcher.shutdown();
                 await(vertx.undeploy(deployment), "stop the simulator's HTTP server");
-                if (current != null) {
-                    current.releaseResources();
-                }
+                dispatcher.releaseResources();
             }
         } finally {
             await(vertx.close(), "stop Vert.x");
@@ -149,37 +114,14 @@ final class SimWebServer extends MockWebServer {
         shutdown();
     }
 
-    @Override
-    public int getPort() {
+    int getPort() {
         requireStarted();
         return port;
     }
 
-    @Override
-    public String getHostName() {
+    String getHostName() {
         requireStarted();
         return address.getHostAddress();
-    }
-
-    @Override
-    public Proxy toProxyAddress() {
-        return new Proxy(Proxy.Type.HTTP, new InetSocketAddress(getHostName(), getPort()));
-    }
-
-    @Override
-    public int getRequestCount() {
-        return requestCount.get();
-    }
-
-    /** Not kept: a benchmark sends tens of thousands of requests. Use the simulator's request counters. */
-    @Override
-    public RecordedRequest takeRequest() {
-        throw new UnsupportedOperationException("requests are counted, not recorded: use LonghornSimulator.requests()");
-    }
-
-    @Override
-    public RecordedRequest takeRequest(long timeout, TimeUnit unit) {
-        return takeRequest();
     }
 
     private synchronized void requireStarted() {
@@ -189,7 +131,6 @@ final class SimWebServer extends MockWebServer {
     }
 
     private void handle(HttpServerRequest request) {
-        requestCount.incrementAndGet();
         if (isWebSocketUpgrade(request)) {
             // an upgrade has to happen before the request is read; upgrade requests have no body
             RecordedRequest recorded = record(request, null);

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * process, on the full class path). Skipped when the jar has not been built ({@code mvn package}); it lives
  * here because the demo is the simulator's main user in the jar.
  */
-class ShadedCliJarTest {
+class ShadedCliJarIT {
 
     private static final Path JAR = Paths.get("target", "kube-teardown-cli.jar");
     private static final long COMMAND_SECONDS = 120;

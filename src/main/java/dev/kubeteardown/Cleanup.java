@@ -44,13 +44,13 @@ public final class Cleanup implements CleanupStep {
 
     @Override
     public CleanupReport execute() {
-        return new CleanupRun(spec, client).execute();
+        return CleanupRun.execute(spec, client);
     }
 
     /** {@link #execute()} with the timeout shortened to {@code budget} when that is shorter. */
     @Override
     public CleanupReport executeWithin(Duration budget) {
-        return new CleanupRun(spec.withTimeoutAtMost(budget), client).execute();
+        return CleanupRun.execute(spec.withTimeoutAtMost(budget), client);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -25,8 +26,13 @@ final class CleanupRun {
     private final Deadline deadline;
     private final OutcomeLedger ledger;
 
-    CleanupRun(CleanupSpec configured, ApiClient client) {
-        this.spec = configured.withServedVersion(client);
+    private final ApiClient client;
+    /** Set when the type is not served at the spec's version but at another the builder accepts. */
+    private CleanupSpec servedElsewhere;
+
+    private CleanupRun(CleanupSpec spec, ApiClient client) {
+        this.spec = spec;
+        this.client = client;
         this.api = new KubeApi(client, spec.timing().requestTimeout());
         this.retrier = new Retrier(spec.timing().backoff(), spec.hooks().sleeper());
         this.lister = new Lister(spec, api, retrier);
@@ -35,7 +41,18 @@ final class CleanupRun {
         this.ledger = new OutcomeLedger(spec, deadline);
     }
 
-    CleanupReport execute() {
+    /**
+     * Runs {@code spec}; when its type is not served at its version but at another its builder accepts (Longhorn's
+     * v1beta1 on an old cluster), runs that instead. Asking discovery only then keeps the usual run's requests as
+     * they are: list pages, deletes, watches.
+     */
+    static CleanupReport execute(CleanupSpec spec, ApiClient client) {
+        CleanupRun run = new CleanupRun(spec, client);
+        CleanupReport report = run.execute();
+        return run.servedElsewhere == null ? report : new CleanupRun(run.servedElsewhere, client).execute();
+    }
+
+    private CleanupReport execute() {
         boolean interrupted = false;
         try (RunExecutor executor = new RunExecutor(spec.limits().parallelism())) {
             try {
@@ -132,6 +149,12 @@ final class CleanupRun {
     }
 
     private void notServed(Lister.Result listed) {
+        Optional<CleanupSpec> elsewhere = spec.servedElsewhere(client);
+        if (elsewhere.isPresent()) {
+            LOG.debug("{} is not served; {} is", spec.type(), elsewhere.get().type());
+            servedElsewhere = elsewhere.get();
+            return;
+        }
         String detail = "resource type " + spec.type() + " is not served by the API server (404 on list: "
                 + listed.notServedMessage() + "); is its CRD installed and this version served?";
         if (spec.whenMissing().resource() == MissingPolicy.FAIL) {

@@ -4,6 +4,7 @@ import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.slf4j.LoggerFactory;
 
@@ -90,39 +91,32 @@ record CleanupSpec(
     record Hooks(CleanupListener listener, Sleeper sleeper, Ticker ticker) {}
 
     /**
-     * The same spec at the version of its type the server serves, when the builder asked for one (see
-     * {@link CleanupBuilder#preferServedVersion}); unchanged when the server cannot tell (the run then reports why
-     * it cannot list).
+     * When the builder asked for a served version (see {@link CleanupBuilder#preferServedVersion}) and the server
+     * does not serve this spec's version: the same spec at the first of those versions it does serve. Empty
+     * otherwise, and when the server cannot tell.
      */
-    CleanupSpec withServedVersion(ApiClient client) {
+    Optional<CleanupSpec> servedElsewhere(ApiClient client) {
         if (scope.servedVersions().isEmpty()) {
-            return this;
+            return Optional.empty();
         }
         ResourceType type = scope.type();
-        String version;
+        Optional<String> version;
         try {
             version = ApiDiscovery.of(client)
-                    .servedVersion(type.group(), scope.servedVersions().toArray(String[]::new))
-                    .orElse(type.version());
+                    .servedVersion(type.group(), scope.servedVersions().toArray(String[]::new));
         } catch (KubeTeardownException e) {
             LoggerFactory.getLogger(Cleanup.class)
-                    .debug(
-                            "cannot tell which version of {} is served ({}); using {}",
-                            type.group(),
-                            e.getMessage(),
-                            type.version());
-            return this;
+                    .debug("cannot tell which version of {} is served: {}", type.group(), e.getMessage());
+            return Optional.empty();
         }
-        if (version.equals(type.version())) {
-            return this;
-        }
-        return withScope(new Scope(
-                new ResourceType(type.group(), version, type.plural(), type.namespaced()),
-                scope.namespace(),
-                scope.labels(),
-                scope.fields(),
-                scope.names(),
-                List.of()));
+        return version.filter(v -> !v.equals(type.version()))
+                .map(v -> withScope(new Scope(
+                        new ResourceType(type.group(), v, type.plural(), type.namespaced()),
+                        scope.namespace(),
+                        scope.labels(),
+                        scope.fields(),
+                        scope.names(),
+                        List.of())));
     }
 
     /** The same spec with its scope narrowed by one more label selector; never widened. */

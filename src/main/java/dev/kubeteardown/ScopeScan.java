@@ -2,6 +2,7 @@ package dev.kubeteardown;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.HashSet;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,8 +20,7 @@ final class ScopeScan {
      * Lists the scope once and hands each object in it to {@code sink}. A type that is not served has nothing to
      * hand over; a list that fails is a {@link CleanupConfigurationException} naming the scope.
      */
-    static void scan(CleanupSpec configured, ApiClient client, Lister.Sink sink) {
-        CleanupSpec spec = configured.withServedVersion(client);
+    static void scan(CleanupSpec spec, ApiClient client, Lister.Sink sink) {
         KubeApi api = new KubeApi(client, spec.timing().requestTimeout());
         Lister lister = new Lister(
                 spec, api, new Retrier(spec.timing().backoff(), spec.hooks().sleeper()));
@@ -29,7 +29,12 @@ final class ScopeScan {
         try (RunExecutor executor = new RunExecutor(1)) {
             Lister.Result result = executor.io(() -> lister.list(deadline, new HashSet<>(), sink));
             if (!result.served()) {
-                LOG.warn("{} is not served; nothing to discover", spec.type());
+                Optional<CleanupSpec> elsewhere = spec.servedElsewhere(client);
+                if (elsewhere.isPresent()) {
+                    scan(elsewhere.get(), client, sink);
+                } else {
+                    LOG.warn("{} is not served; nothing to discover", spec.type());
+                }
             }
         } catch (Lister.ListFailure e) {
             throw ledger.cannotStart("cannot list " + spec.description() + ": " + e.getMessage(), e.code());

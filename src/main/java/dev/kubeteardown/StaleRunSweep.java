@@ -104,7 +104,7 @@ public final class StaleRunSweep implements CleanupStep {
         for (String run : new TreeSet<>(staleRuns())) {
             LOG.info("Sweeping {} of stale run {}", base.type().qualifiedName(), run);
             CleanupSpec spec = base.narrowedBy(LabelSelector.parse(RunLabels.RUN_LABEL + "=" + run));
-            reports.add(new CleanupRun(spec, client).execute());
+            reports.add(CleanupRun.execute(spec, client));
         }
         return reports;
     }

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /** Several kubeconfig files read as one, the way kubectl reads the files listed in {@code KUBECONFIG}. */
 final class KubeconfigFiles {
@@ -33,7 +34,16 @@ final class KubeconfigFiles {
             Map<String, Object> yaml;
             try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
                 Object loaded = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
-                yaml = loaded instanceof Map<?, ?> map ? cast(map) : Map.of();
+                if (!(loaded instanceof Map<?, ?> map)) {
+                    throw new IllegalArgumentException("kubeconfig " + file + " is not a kubeconfig: expected a YAML"
+                            + " mapping with clusters, users and contexts");
+                }
+                yaml = cast(map);
+            } catch (YAMLException e) {
+                throw new IllegalArgumentException(
+                        "kubeconfig " + file + " is not valid YAML: "
+                                + e.getMessage().strip(),
+                        e);
             }
             addNamed(clusters, yaml.get("clusters"));
             addNamed(users, yaml.get("users"));

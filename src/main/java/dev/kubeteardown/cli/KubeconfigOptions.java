@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /**
@@ -22,7 +23,7 @@ final class KubeconfigOptions {
     @Option(
             names = "--kubeconfig",
             paramLabel = "FILE",
-            description = "Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).")
+            description = "Kubeconfig file (default: $KUBECONFIG, else $HOME/.kube/config).")
     Path kubeconfig;
 
     @Option(
@@ -57,18 +58,22 @@ final class KubeconfigOptions {
         return files.size() == 1 ? files.get(0).toString() : files.toString();
     }
 
-    /** --kubeconfig, else every file in $KUBECONFIG (in order), else ~/.kube/config. */
+    /** --kubeconfig, else every file in $KUBECONFIG (in order), else $HOME/.kube/config. */
     private List<Path> files() {
-        if (kubeconfig != null) {
-            return List.of(kubeconfig);
-        }
-        String env = System.getenv("KUBECONFIG");
-        if (env != null && !env.isBlank()) {
-            return Arrays.stream(env.split(File.pathSeparator))
+        return kubeconfig != null ? List.of(kubeconfig) : defaultFiles(System::getenv, System.getProperty("user.home"));
+    }
+
+    /** Where kubectl looks without --kubeconfig, given the environment ({@code env}) and Java's user.home. */
+    static List<Path> defaultFiles(Function<String, String> env, String userHome) {
+        String kubeconfigs = env.apply("KUBECONFIG");
+        if (kubeconfigs != null && !kubeconfigs.isBlank()) {
+            return Arrays.stream(kubeconfigs.split(File.pathSeparator))
                     .filter(p -> !p.isBlank())
                     .map(Paths::get)
                     .toList();
         }
-        return List.of(Paths.get(System.getProperty("user.home"), ".kube", "config"));
+        // $HOME as kubectl reads it; Java's user.home (from the password database) can differ, e.g. under sudo
+        String home = env.apply("HOME");
+        return List.of(Paths.get(home == null || home.isBlank() ? userHome : home, ".kube", "config"));
     }
 }

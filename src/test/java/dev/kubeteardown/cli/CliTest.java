@@ -12,13 +12,16 @@ import dev.kubeteardown.sim.BackupstoreSpec;
 import dev.kubeteardown.sim.LonghornSimulator;
 import dev.kubeteardown.sim.SeededBackupstore;
 import dev.kubeteardown.sim.Verb;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -377,5 +380,34 @@ class CliTest {
     void durations() {
         assertEquals(Duration.ofMillis(1500), DurationConverter.parse("1s500ms"));
         assertEquals(Duration.ofMinutes(90), DurationConverter.parse("1h30m"));
+    }
+
+    @Test
+    @DisplayName("the kubeconfig is found as kubectl finds it: $KUBECONFIG (every file), else $HOME/.kube/config")
+    void kubeconfigLookupFollowsKubectl() {
+        Map<String, String> env = new HashMap<>();
+        env.put("HOME", "/home/kubectl-user");
+        assertEquals(
+                List.of(Path.of("/home/kubectl-user/.kube/config")), KubeconfigOptions.defaultFiles(env::get, "/root"));
+        env.remove("HOME");
+        assertEquals(List.of(Path.of("/root/.kube/config")), KubeconfigOptions.defaultFiles(env::get, "/root"));
+        env.put("KUBECONFIG", "/a/config" + File.pathSeparator + "/b/config");
+        assertEquals(
+                List.of(Path.of("/a/config"), Path.of("/b/config")), KubeconfigOptions.defaultFiles(env::get, "/root"));
+    }
+
+    @Test
+    @DisplayName("a kubeconfig that is not valid YAML, or not a mapping, is exit 2 naming the file")
+    void invalidKubeconfigNamesTheFile() throws IOException {
+        Path broken = dir.resolve("broken-kubeconfig");
+        Files.writeString(broken, "clusters: [\n  - name: x\n");
+        Run run = cli("longhorn", "--kubeconfig", broken.toString());
+        assertEquals(Main.USAGE, run.code());
+        assertTrue(run.err().contains("kubeconfig " + broken + " is not valid YAML"), run.err());
+        Path text = dir.resolve("text-kubeconfig");
+        Files.writeString(text, "just some text\n");
+        Run notMapping = cli("longhorn", "--kubeconfig", text.toString());
+        assertEquals(Main.USAGE, notMapping.code());
+        assertTrue(notMapping.err().contains("kubeconfig " + text + " is not a kubeconfig"), notMapping.err());
     }
 }

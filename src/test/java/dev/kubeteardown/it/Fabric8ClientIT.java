@@ -12,6 +12,7 @@ import dev.kubeteardown.Outcome;
 import dev.kubeteardown.ResourceType;
 import dev.kubeteardown.fabric8.Fabric8Clients;
 import dev.kubeteardown.longhorn.BackupCleanup;
+import dev.kubeteardown.longhorn.LonghornPlans;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -113,7 +114,8 @@ class Fabric8ClientIT {
         assertEquals(6, configMaps.count(Outcome.Status.DELETED), configMaps.table());
         assertEquals(Set.of("not-ours"), configMapNames(), "only the selected objects were deleted");
 
-        CleanupReport backups = BackupCleanup.builder(client)
+        // a plan too: discovery, then backup volumes, system backups, backups, backup backing images
+        CleanupReport backups = LonghornPlans.backups(client)
                 .namespace(ns.name())
                 .timeout(TIMEOUT)
                 .build()

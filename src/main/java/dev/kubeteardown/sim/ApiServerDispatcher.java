@@ -160,9 +160,21 @@ final class ApiServerDispatcher extends Dispatcher {
         return response;
     }
 
-    /** Discovery for served groups (404 for their other versions); everything else goes to the fabric8 mock. */
+    /**
+     * Discovery: {@code /api}, {@code /apis} and the served groups (404 for their other versions); everything else
+     * goes to the fabric8 mock.
+     */
     private MockResponse nonResource(RequestInfo info, RecordedRequest request) {
         if ("GET".equals(info.method())) {
+            String root = info.path().endsWith("/")
+                    ? info.path().substring(0, info.path().length() - 1)
+                    : info.path();
+            if (root.equals("/api")) {
+                return Discovery.apiVersions(store.served(), notServed);
+            }
+            if (root.equals("/apis")) {
+                return Discovery.groupList(store.served(), notServed);
+            }
             String group = info.group();
             String version = info.version();
             if (group == null && info.path().startsWith("/apis/")) {
@@ -179,7 +191,8 @@ final class ApiServerDispatcher extends Dispatcher {
                     return StatusResponses.of(StatusException.notServed());
                 }
             } else if (group != null && ownsGroup(group)) {
-                return Discovery.group(store.served(), group);
+                MockResponse served = Discovery.group(store.served(), notServed, group);
+                return served != null ? served : StatusResponses.of(StatusException.notServed());
             }
         }
         return fallback.dispatch(request);

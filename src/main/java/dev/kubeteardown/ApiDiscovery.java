@@ -1,379 +1,588 @@
 package dev.kubeteardown;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.ApiException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.WeakHashMap;
-import java.util.stream.Collectors;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What the API server serves, from its discovery endpoints ({@code /api}, {@code /apis} and one
- * {@code APIResourceList} per group version), and type names resolved as kubectl resolves them:
- * {@code backups.longhorn.io} (plural.group), {@code backups.v1beta2.longhorn.io} (plural.version.group),
- * {@code configmaps} (a core plural), {@code cm} (a short name), {@code ConfigMap} (a kind), {@code configmap} (a
- * singular), {@code deployments.apps}. A group's preferred version is used unless the name fixes one; subresources
- * ({@code pods/log}) are never types.
+ * What the API server serves, from its discovery documents ({@code /api}, {@code /apis} and each group version's
+ * APIResourceList), and type names resolved as kubectl resolves them. One cache per {@link ApiClient}, shared by
+ * every {@code ApiDiscovery.of(client)}, held only as long as the client is reachable.
  *
  * <pre>{@code
- * ResourceType backups = ApiDiscovery.of(client).resolve("lhb").resourceType();
+ * ServedType cm = ApiDiscovery.of(client).resolve("cm");                   // configmaps, v1
+ * ResourceType backups = ApiDiscovery.of(client).resolve("backups.longhorn.io").toResourceType();
  * }</pre>
  *
- * <p>One instance per {@link ApiClient}, cached (weakly) and thread-safe: group lists and resource lists are fetched
- * once, when first needed. A name that is not found triggers one fresh discovery (a CRD installed since) before it is
- * an error, which names the input and the closest served names.
+ * <p>Accepted spellings, tried in this order: {@code plural.version.group}, then {@code plural.group} (or, without a
+ * dot, any group); within each, the plural, the singular, then a short name; after these, the kind ({@code Kind},
+ * {@code Kind.group}, {@code Kind.version.group}). Every match ignores case. Without a version in the name, each type
+ * resolves to its group's preferred version, or when that version does not serve it, to the first version that does.
+ * Subresources ({@code pods/log}) are never resolved nor listed.
+ *
+ * <p>A name that matches types of several groups resolves as kubectl does when the core group is among them
+ * ({@code events} is {@code v1} events, not {@code events.k8s.io}) or when all of them are built-in groups (the
+ * server's group order decides); otherwise, for instance {@code backups} with two CRDs of that plural, it is an
+ * {@link AmbiguousResourceTypeException} listing the candidates, because deleting from a guessed group is not
+ * acceptable for a teardown.
+ *
+ * <p>A name that matches nothing is looked up once more in freshly fetched discovery (a CRD may have been installed
+ * since) before an {@link UnknownResourceTypeException} names it with close matches. {@link #invalidate()} forces a
+ * new fetch for everything. Each discovery request is bounded by {@link #DEFAULT_REQUEST_TIMEOUT} unless
+ * {@link #withRequestTimeout(Duration)} says otherwise; a group version whose list fails (an unavailable aggregated
+ * API) is left out and reported by {@link #unavailableGroupVersions()}, as kubectl does.
  */
 public final class ApiDiscovery {
 
-    /** Cap on each discovery request: {@value #REQUEST_TIMEOUT_SECONDS} s. */
-    public static final long REQUEST_TIMEOUT_SECONDS = 30;
+    /** Bound of each discovery request: 10 seconds. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
-    private static final Map<ApiClient, ApiDiscovery> CACHE = Collections.synchronizedMap(new WeakHashMap<>());
-    private static final String CORE = "";
+    private static final Logger LOG = LoggerFactory.getLogger(ApiDiscovery.class);
+    private static final String[] AUTH = {"BearerToken"};
+    private static final int MAX_SUGGESTIONS = 5;
 
-    /**
-     * One resource type as the server serves it.
-     *
-     * @param group            the API group, {@code ""} for the core group
-     * @param version          the version this entry is served at
-     * @param plural           e.g. {@code backups}
-     * @param singular         e.g. {@code backup} (may be empty on old servers)
-     * @param kind             e.g. {@code Backup}
-     * @param namespaced       whether its objects live in namespaces
-     * @param verbs            e.g. {@code [create, delete, deletecollection, get, list, patch, update, watch]}
-     * @param shortNames       e.g. {@code [lhb]}
-     * @param preferredVersion whether {@code version} is its group's preferred version
-     */
-    public record ServedType(
-            String group,
-            String version,
-            String plural,
-            String singular,
-            String kind,
-            boolean namespaced,
-            Set<String> verbs,
-            List<String> shortNames,
-            boolean preferredVersion) {
-
-        /** The engine's resource type for it. */
-        public ResourceType resourceType() {
-            return new ResourceType(group, version, plural, namespaced);
-        }
-
-        /** {@code plural.group} as kubectl spells it, e.g. {@code backups.longhorn.io}; the plural for core types. */
-        public String qualifiedName() {
-            return group.isEmpty() ? plural : plural + "." + group;
-        }
-
-        /** Whether it can be listed and deleted one by one, which is what a cleanup does. */
-        public boolean isDeletable() {
-            return verbs.contains("list") && verbs.contains("delete");
-        }
-    }
-
-    private record GroupInfo(String name, List<String> versions, String preferred) {}
+    // weak keys: the cache (the value) never refers to its client, so a dropped client takes its cache with it
+    private static final Map<ApiClient, Cache> CACHES = new WeakHashMap<>(); // guarded by itself
 
     private final ApiClient client;
-    private Map<String, GroupInfo> groups; // by name, core first, in the server's order
-    private final Map<String, List<ServedType>> resources = new LinkedHashMap<>(); // by group/version
+    private final Duration requestTimeout;
+    private final Cache cache;
 
-    private ApiDiscovery(ApiClient client) {
+    private ApiDiscovery(ApiClient client, Duration requestTimeout, Cache cache) {
         this.client = client;
+        this.requestTimeout = requestTimeout;
+        this.cache = cache;
     }
 
-    /** The discovery of this client's server; one per client. */
+    /** Discovery through this client, sharing the client's cache; nothing is fetched until first needed. */
     public static ApiDiscovery of(ApiClient client) {
-        return CACHE.computeIfAbsent(client, ApiDiscovery::new);
+        Objects.requireNonNull(client, "client");
+        Cache cache;
+        synchronized (CACHES) {
+            cache = CACHES.computeIfAbsent(client, c -> new Cache());
+        }
+        return new ApiDiscovery(client, DEFAULT_REQUEST_TIMEOUT, cache);
     }
 
-    /** Forgets what was discovered (CRDs installed or removed since): the next question asks the server again. */
-    public synchronized void invalidate() {
-        groups = null;
-        resources.clear();
+    /** The same discovery (and cache) with another bound on each request. */
+    public ApiDiscovery withRequestTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("request timeout must be positive, was " + timeout);
+        }
+        return new ApiDiscovery(client, timeout, cache);
     }
 
     /**
-     * The type a kubectl-style name refers to.
+     * The served type a name stands for, spelled as for kubectl: {@code backups.longhorn.io},
+     * {@code backups.v1beta2.longhorn.io}, {@code configmaps}, {@code cm}, {@code ConfigMap}, {@code backup},
+     * {@code deployments.apps}.
      *
-     * @throws IllegalArgumentException when nothing served matches (naming the closest served names), or the name
-     *                                  matches types of several groups (naming them)
-     * @throws KubeTeardownException    when the discovery endpoints cannot be read
+     * @throws UnknownResourceTypeException   when nothing matches, even in freshly fetched discovery
+     * @throws AmbiguousResourceTypeException when types of several groups match and no priority rule picks one
+     * @throws DiscoveryFailedException       when {@code /api} or {@code /apis} cannot be read
      */
-    public synchronized ServedType resolve(String name) {
+    public ServedType resolve(String name) {
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("resource type must not be blank");
+            throw new IllegalArgumentException("resource type name must not be blank, was " + quoted(name));
         }
-        String wanted = name.strip();
-        Optional<ServedType> found = find(wanted);
-        if (found.isEmpty()) {
-            invalidate(); // perhaps installed since the last look
-            found = find(wanted);
+        String input = name.strip();
+        Fetched fetched = cache.current(this);
+        Optional<ServedType> found = lookup(input, fetched.snapshot());
+        if (found.isEmpty() && !fetched.fresh()) {
+            LOG.debug("Resource type \"{}\" is not in cached discovery; fetching discovery again", input);
+            Snapshot again = cache.refresh(this, fetched.snapshot());
+            found = lookup(input, again);
+            fetched = new Fetched(again, true);
         }
-        return found.orElseThrow(() -> unknown(wanted));
+        Snapshot snapshot = fetched.snapshot();
+        return found.orElseThrow(() -> unknown(input, snapshot));
     }
 
     /**
-     * Every type served at its group's preferred version (core included), subresources excluded, in the server's
-     * order of groups.
+     * Every served resource type (subresources excluded), each once at the version {@link #resolve} picks: the
+     * group's preferred version, or the first version serving it when the preferred one does not. In the server's
+     * order: the core group first, then the groups as {@code /apis} lists them.
      */
-    public synchronized List<ServedType> allServed() {
-        List<ServedType> all = new ArrayList<>();
-        for (GroupInfo group : groups().values()) {
-            all.addAll(resources(group.name(), group.preferred()));
-        }
-        return all;
+    public List<ServedType> allServed() {
+        return distinctTypes(cache.current(this).snapshot().types());
     }
 
-    /** The first of {@code versions} that {@code group} serves, if any (e.g. {@code v1beta2}, else {@code v1beta1}). */
-    public synchronized Optional<String> servedVersion(String group, String... versions) {
-        GroupInfo info = groups().get(group);
-        if (info == null) {
-            return Optional.empty();
+    /**
+     * The first of {@code versions} that the group serves, or with no versions given the group's preferred version;
+     * empty when none is served. For Longhorn: {@code servedVersion("longhorn.io", "v1beta2", "v1beta1")}. A group
+     * missing from cached discovery is looked up once more in freshly fetched discovery.
+     */
+    public Optional<String> servedVersion(String group, String... versions) {
+        Objects.requireNonNull(group, "group");
+        Fetched fetched = cache.current(this);
+        Optional<String> found = servedVersion(fetched.snapshot(), group, versions);
+        if (found.isEmpty() && !fetched.fresh()) {
+            found = servedVersion(cache.refresh(this, fetched.snapshot()), group, versions);
         }
-        for (String v : versions) {
-            if (info.versions().contains(v)) {
-                return Optional.of(v);
+        return found;
+    }
+
+    /**
+     * Group versions the server announces but whose resource list could not be read (e.g. an aggregated API that
+     * is down), as {@code group/version} to the reason; their types are missing from {@link #allServed()}.
+     */
+    public Map<String, String> unavailableGroupVersions() {
+        return cache.current(this).snapshot().failures();
+    }
+
+    /** Forgets what was discovered through this client (every view of its cache): the next call fetches again. */
+    public void invalidate() {
+        cache.invalidate();
+    }
+
+    // ---- resolution
+
+    private enum Match {
+        PLURAL,
+        SINGULAR,
+        SHORT_NAME,
+        KIND;
+
+        boolean matches(ServedType type, String name) {
+            return switch (this) {
+                case PLURAL -> type.plural().toLowerCase(Locale.ROOT).equals(name);
+                case SINGULAR -> type.singular().toLowerCase(Locale.ROOT).equals(name);
+                case SHORT_NAME ->
+                    type.shortNames().stream()
+                            .anyMatch(s -> s.toLowerCase(Locale.ROOT).equals(name));
+                case KIND -> type.kind().toLowerCase(Locale.ROOT).equals(name);
+            };
+        }
+    }
+
+    /** One reading of a name: {@code group} and {@code version} null when the name leaves them open. */
+    private record Query(String name, String version, String group) {
+        boolean accepts(ServedType type) {
+            return (group == null || type.group().equals(group))
+                    && (version == null || type.version().equals(version));
+        }
+
+        /** {@code a.b.c} reads as name.version.group, then as name.group; a name without a dot leaves both open. */
+        static List<Query> of(String lowerCase) {
+            int dot = lowerCase.indexOf('.');
+            if (dot < 0) {
+                return List.of(new Query(lowerCase, null, null));
+            }
+            String name = lowerCase.substring(0, dot);
+            String rest = lowerCase.substring(dot + 1);
+            int second = rest.indexOf('.');
+            return second > 0
+                    ? List.of(
+                            new Query(name, rest.substring(0, second), rest.substring(second + 1)),
+                            new Query(name, null, rest))
+                    : List.of(new Query(name, null, rest));
+        }
+    }
+
+    private static Optional<ServedType> lookup(String input, Snapshot snapshot) {
+        List<Query> queries = Query.of(input.toLowerCase(Locale.ROOT));
+        for (Query query : queries) {
+            for (Match match : List.of(Match.PLURAL, Match.SINGULAR, Match.SHORT_NAME)) {
+                Optional<ServedType> found = pick(input, query, match, snapshot);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        for (Query query : queries) {
+            Optional<ServedType> found = pick(input, query, Match.KIND, snapshot);
+            if (found.isPresent()) {
+                return found;
             }
         }
         return Optional.empty();
     }
 
-    private Optional<ServedType> find(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        int dot = lower.indexOf('.');
-        if (dot > 0) {
-            String resource = lower.substring(0, dot);
-            String rest = lower.substring(dot + 1);
-            // plural.version.group (backups.v1beta2.longhorn.io, deployments.v1.apps)
-            int nextDot = rest.indexOf('.');
-            if (nextDot > 0) {
-                String version = rest.substring(0, nextDot);
-                GroupInfo group = groups().get(rest.substring(nextDot + 1));
-                if (group != null && group.versions().contains(version)) {
-                    Optional<ServedType> hit = match(resources(group.name(), version), resource);
-                    if (hit.isPresent()) {
-                        return hit;
-                    }
-                }
+    private static Optional<ServedType> pick(String input, Query query, Match match, Snapshot snapshot) {
+        List<ServedType> candidates = distinctTypes(snapshot.types().stream()
+                .filter(t -> query.accepts(t) && match.matches(t, query.name()))
+                .toList());
+        if (candidates.size() <= 1) {
+            return candidates.stream().findFirst();
+        }
+        boolean oneTypePerGroup =
+                candidates.stream().map(ServedType::group).distinct().count() == candidates.size();
+        if (oneTypePerGroup) {
+            Optional<ServedType> core =
+                    candidates.stream().filter(t -> t.group().isEmpty()).findFirst();
+            if (core.isPresent()) {
+                return core; // kubectl gives the core group priority over every other
             }
-            // plural.group (backups.longhorn.io, deployments.apps)
-            GroupInfo group = groups().get(rest);
-            if (group != null) {
-                Optional<ServedType> hit = match(resources(group.name(), group.preferred()), resource);
-                if (hit.isPresent()) {
-                    return hit;
-                }
+            if (candidates.stream().allMatch(t -> builtInGroup(t.group()))) {
+                return Optional.of(candidates.get(0)); // kubectl: the server's group order
             }
         }
-        // unqualified: the core group wins, as in kubectl; otherwise it must be unique across groups
-        List<ServedType> hits = new ArrayList<>();
-        for (GroupInfo group : groups().values()) {
-            match(resources(group.name(), group.preferred()), lower).ifPresent(hits::add);
-            if (group.name().equals(CORE) && !hits.isEmpty()) {
-                return Optional.of(hits.get(0));
-            }
-        }
-        if (hits.size() > 1) {
-            throw new IllegalArgumentException("resource type \"" + name + "\" is ambiguous: it names "
-                    + hits.stream().map(ServedType::qualifiedName).collect(Collectors.joining(", "))
-                    + "; qualify it with its group");
-        }
-        return hits.stream().findFirst();
+        throw new AmbiguousResourceTypeException(
+                input,
+                candidates,
+                "resource type " + quoted(input) + " is ambiguous: it matches "
+                        + String.join(
+                                ", ",
+                                candidates.stream().map(ServedType::toString).toList())
+                        + "; name the group, e.g. " + candidates.get(0).qualifiedName());
     }
 
-    /** Within one group version: plural, then singular, then short name, then kind (case-insensitive). */
-    private static Optional<ServedType> match(List<ServedType> types, String lower) {
-        for (ServedType t : types) {
-            if (t.plural().equals(lower)) {
-                return Optional.of(t);
-            }
-        }
-        for (ServedType t : types) {
-            if (t.singular().equals(lower)) {
-                return Optional.of(t);
-            }
-        }
-        for (ServedType t : types) {
-            if (t.shortNames().contains(lower)) {
-                return Optional.of(t);
-            }
-        }
-        for (ServedType t : types) {
-            if (t.kind().toLowerCase(Locale.ROOT).equals(lower)) {
-                return Optional.of(t);
-            }
-        }
-        return Optional.empty();
+    /** Groups of Kubernetes itself: no dot ({@code apps}) or under {@code k8s.io}; CRD groups need a dot. */
+    private static boolean builtInGroup(String group) {
+        return !group.contains(".") || group.endsWith(".k8s.io");
     }
 
-    private IllegalArgumentException unknown(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        List<String> candidates = allServed().stream()
-                .flatMap(t -> {
-                    List<String> names = new ArrayList<>(List.of(t.qualifiedName()));
-                    names.addAll(t.shortNames());
-                    return names.stream();
-                })
+    /** Each group-resource once, at its first (highest priority) version. */
+    private static List<ServedType> distinctTypes(List<ServedType> types) {
+        Map<String, ServedType> first = new LinkedHashMap<>();
+        types.forEach(t -> first.putIfAbsent(t.group() + "/" + t.plural(), t));
+        return List.copyOf(first.values());
+    }
+
+    private static Optional<String> servedVersion(Snapshot snapshot, String group, String... versions) {
+        List<String> served = snapshot.groupVersions().getOrDefault(group, List.of());
+        if (versions.length == 0) {
+            return served.stream().findFirst();
+        }
+        return Stream.of(versions).filter(served::contains).findFirst();
+    }
+
+    private static UnknownResourceTypeException unknown(String input, Snapshot snapshot) {
+        List<String> suggestions = suggestions(input.toLowerCase(Locale.ROOT), distinctTypes(snapshot.types()));
+        StringBuilder message = new StringBuilder("unknown resource type ")
+                .append(quoted(input))
+                .append(": the API server serves no resource, short name or kind by that name");
+        if (suggestions.size() == 1) {
+            message.append("; did you mean ").append(suggestions.get(0)).append('?');
+        } else if (!suggestions.isEmpty()) {
+            message.append("; did you mean one of ")
+                    .append(String.join(", ", suggestions))
+                    .append('?');
+        } else {
+            message.append(" (is its CRD installed?)");
+        }
+        if (!snapshot.failures().isEmpty()) {
+            message.append("; discovery failed for ")
+                    .append(String.join(", ", snapshot.failures().keySet()))
+                    .append(", which may serve it");
+        }
+        return new UnknownResourceTypeException(input, suggestions, message.toString());
+    }
+
+    /** Served types within a small edit distance of the name (or starting with it), closest first. */
+    static List<String> suggestions(String name, List<ServedType> types) {
+        int limit = Math.max(1, Math.min(3, name.length() / 4));
+        record Scored(String name, int score, int order) {}
+        List<Scored> scored = new ArrayList<>();
+        for (int i = 0; i < types.size(); i++) {
+            ServedType type = types.get(i);
+            int best = Integer.MAX_VALUE;
+            for (String form : forms(type)) {
+                int score = name.length() >= 3 && form.startsWith(name) ? 1 : distance(name, form);
+                best = Math.min(best, score);
+            }
+            if (best <= limit) {
+                scored.add(new Scored(type.qualifiedName(), best, i));
+            }
+        }
+        return scored.stream()
+                .sorted(Comparator.comparingInt(Scored::score).thenComparingInt(Scored::order))
+                .map(Scored::name)
                 .distinct()
-                .map(candidate -> Map.entry(candidate, distance(lower, candidate)))
-                .filter(e -> e.getValue() <= Math.max(2, lower.length() / 3)
-                        || e.getKey().startsWith(lower)
-                        || lower.startsWith(e.getKey() + "."))
-                .sorted(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue())
-                        .thenComparing(Map.Entry::getKey))
-                .limit(5)
-                .map(Map.Entry::getKey)
+                .limit(MAX_SUGGESTIONS)
                 .toList();
-        return new IllegalArgumentException("the server does not serve a resource type \"" + name + "\""
-                + (candidates.isEmpty() ? "" : "; did you mean " + String.join(", ", candidates) + "?"));
     }
 
-    /** Levenshtein distance: how many edits turn one name into the other. */
+    private static List<String> forms(ServedType type) {
+        List<String> names = new ArrayList<>(List.of(type.plural(), type.singular(), type.kind()));
+        names.addAll(type.shortNames());
+        List<String> forms = new ArrayList<>();
+        for (String n : names) {
+            String lower = n.toLowerCase(Locale.ROOT);
+            forms.add(lower);
+            if (!type.group().isEmpty()) {
+                forms.add(lower + "." + type.group());
+                forms.add(lower + "." + type.version() + "." + type.group());
+            }
+        }
+        return forms;
+    }
+
+    /** Edit distance counting a swap of two adjacent characters as one edit (optimal string alignment). */
     static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
         for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
+            d[0][j] = j;
         }
         for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
             for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
             }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
         }
-        return previous[b.length()];
+        return d[a.length()][b.length()];
     }
 
-    private Map<String, GroupInfo> groups() {
-        if (groups == null) {
-            Map<String, GroupInfo> found = new LinkedHashMap<>();
-            JsonObject core = get("/api");
-            List<String> coreVersions = strings(core, "versions");
-            if (!coreVersions.isEmpty()) {
-                found.put(CORE, new GroupInfo(CORE, coreVersions, coreVersions.get(0)));
+    private static String quoted(String s) {
+        return s == null ? "null" : "\"" + s + "\"";
+    }
+
+    // ---- fetching
+
+    /**
+     * What one fetch found.
+     *
+     * @param types         every served type at every served version, in priority order: the core group, then the
+     *                      groups as {@code /apis} lists them; within a group the preferred version first
+     * @param groupVersions each group's served versions, preferred first
+     * @param failures      {@code group/version} whose resource list could not be read, to the reason
+     */
+    private record Snapshot(
+            List<ServedType> types, Map<String, List<String>> groupVersions, Map<String, String> failures) {}
+
+    private record Fetched(Snapshot snapshot, boolean fresh) {}
+
+    /** One client's discovery; it must not refer to the client (the weak key). */
+    private static final class Cache {
+        private Snapshot snapshot; // guarded by this
+
+        /** The cached snapshot, fetched first when there is none ({@code fresh}). */
+        synchronized Fetched current(ApiDiscovery discovery) {
+            if (snapshot == null) {
+                snapshot = discovery.fetch();
+                return new Fetched(snapshot, true);
             }
-            JsonObject apis = get("/apis");
-            for (JsonElement g : array(apis, "groups")) {
-                if (!g.isJsonObject()) {
-                    continue;
-                }
-                JsonObject group = g.getAsJsonObject();
-                String name = ObjectRef.string(group, "name");
+            return new Fetched(snapshot, false);
+        }
+
+        /** Fetches again unless another caller already replaced {@code stale}. */
+        synchronized Snapshot refresh(ApiDiscovery discovery, Snapshot stale) {
+            if (snapshot == null || snapshot == stale) {
+                snapshot = discovery.fetch();
+            }
+            return snapshot;
+        }
+
+        synchronized void invalidate() {
+            snapshot = null;
+        }
+    }
+
+    /** A finished request: the code and body, or the I/O error. */
+    private record Reply(String path, int code, String body, IOException error) {
+        boolean isSuccess() {
+            return error == null && code >= 200 && code < 300;
+        }
+
+        String problem() {
+            return error != null
+                    ? "GET " + path + " failed: " + error
+                    : "GET " + path + " answered " + code + ": " + new KubeApi.HttpResult(code, body, null).message();
+        }
+
+        JsonObject json() {
+            return new KubeApi.HttpResult(code, body, null).json();
+        }
+    }
+
+    private Snapshot fetch() {
+        long started = System.nanoTime();
+        List<Call> calls = new ArrayList<>();
+        try {
+            CompletableFuture<Reply> apiRequest = get("/api", calls);
+            CompletableFuture<Reply> apisRequest = get("/apis", calls);
+            JsonObject api = required(apiRequest.get());
+            JsonObject apis = required(apisRequest.get());
+
+            Map<String, List<String>> groupVersions = new LinkedHashMap<>();
+            groupVersions.put("", strings(api.get("versions")));
+            for (JsonElement element : array(apis.get("groups"))) {
+                JsonObject group = element.getAsJsonObject();
                 List<String> versions = new ArrayList<>();
-                for (JsonElement v : array(group, "versions")) {
-                    if (v.isJsonObject() && ObjectRef.string(v.getAsJsonObject(), "version") != null) {
-                        versions.add(ObjectRef.string(v.getAsJsonObject(), "version"));
+                String preferred = string(object(group.get("preferredVersion")).get("version"));
+                if (!preferred.isEmpty()) {
+                    versions.add(preferred);
+                }
+                for (JsonElement version : array(group.get("versions"))) {
+                    String v = string(version.getAsJsonObject().get("version"));
+                    if (!v.isEmpty() && !versions.contains(v)) {
+                        versions.add(v);
                     }
                 }
-                JsonElement preferred = group.get("preferredVersion");
-                String preferredVersion = preferred != null && preferred.isJsonObject()
-                        ? ObjectRef.string(preferred.getAsJsonObject(), "version")
-                        : null;
-                if (name != null && !versions.isEmpty()) {
-                    found.put(
-                            name,
-                            new GroupInfo(
-                                    name,
-                                    List.copyOf(versions),
-                                    preferredVersion != null ? preferredVersion : versions.get(0)));
+                groupVersions.put(string(group.get("name")), List.copyOf(versions));
+            }
+
+            Map<String, CompletableFuture<Reply>> lists = new LinkedHashMap<>();
+            groupVersions.forEach((group, versions) -> versions.forEach(version -> lists.put(
+                    group.isEmpty() ? version : group + "/" + version,
+                    get(group.isEmpty() ? "/api/" + version : "/apis/" + group + "/" + version, calls))));
+
+            List<ServedType> types = new ArrayList<>();
+            Map<String, String> failures = new LinkedHashMap<>();
+            for (Map.Entry<String, List<String>> group : groupVersions.entrySet()) {
+                for (String version : group.getValue()) {
+                    String groupVersion = group.getKey().isEmpty() ? version : group.getKey() + "/" + version;
+                    Reply reply = lists.get(groupVersion).get();
+                    if (!reply.isSuccess() || reply.json() == null) {
+                        String problem =
+                                reply.isSuccess() ? "GET " + reply.path() + " answered no JSON" : reply.problem();
+                        LOG.warn("Discovery of {} failed, its resource types are left out: {}", groupVersion, problem);
+                        failures.put(groupVersion, problem);
+                        continue;
+                    }
+                    types.addAll(parse(group.getKey(), version, reply.json()));
                 }
             }
-            groups = found;
+            LOG.debug(
+                    "Discovered {} resource types in {} group versions in {} ms",
+                    types.size(),
+                    lists.size(),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return new Snapshot(List.copyOf(types), Map.copyOf(groupVersions), unmodifiable(failures));
+        } catch (InterruptedException e) {
+            calls.forEach(Call::cancel);
+            Thread.currentThread().interrupt();
+            throw new DiscoveryFailedException(0, "API discovery was interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("discovery requests complete normally", e);
+        } catch (RuntimeException e) {
+            calls.forEach(Call::cancel);
+            throw e;
         }
-        return groups;
     }
 
-    private List<ServedType> resources(String group, String version) {
-        String groupVersion = group.isEmpty() ? version : group + "/" + version;
-        List<ServedType> cached = resources.get(groupVersion);
-        if (cached != null) {
-            return cached;
+    private static Map<String, String> unmodifiable(Map<String, String> ordered) {
+        return Collections.unmodifiableMap(new LinkedHashMap<>(ordered));
+    }
+
+    private static JsonObject required(Reply reply) {
+        JsonObject json = reply.isSuccess() ? reply.json() : null;
+        if (json == null) {
+            String problem = reply.isSuccess() ? "GET " + reply.path() + " answered no JSON" : reply.problem();
+            throw new DiscoveryFailedException(
+                    reply.error() != null ? 0 : reply.code(),
+                    "cannot read the API server's discovery: " + problem,
+                    reply.error());
         }
-        GroupInfo info = groups().get(group);
-        boolean preferred = info != null && version.equals(info.preferred());
-        JsonObject list = get((group.isEmpty() ? "/api/" : "/apis/") + groupVersion);
+        return json;
+    }
+
+    private static List<ServedType> parse(String group, String version, JsonObject list) {
         List<ServedType> types = new ArrayList<>();
-        for (JsonElement r : array(list, "resources")) {
-            if (!r.isJsonObject()) {
-                continue;
-            }
-            JsonObject resource = r.getAsJsonObject();
-            String plural = ObjectRef.string(resource, "name");
-            if (plural == null || plural.contains("/")) {
+        for (JsonElement element : array(list.get("resources"))) {
+            JsonObject resource = element.getAsJsonObject();
+            String name = string(resource.get("name"));
+            if (name.isEmpty() || name.contains("/")) {
                 continue; // a subresource such as pods/log
             }
-            String singular = ObjectRef.string(resource, "singularName");
-            String kind = ObjectRef.string(resource, "kind");
             types.add(new ServedType(
                     group,
                     version,
-                    plural,
-                    singular == null ? "" : singular,
-                    kind == null ? "" : kind,
+                    name,
+                    string(resource.get("singularName")),
+                    string(resource.get("kind")),
                     resource.has("namespaced") && resource.get("namespaced").getAsBoolean(),
-                    Set.copyOf(new LinkedHashSet<>(strings(resource, "verbs"))),
-                    strings(resource, "shortNames"),
-                    preferred));
+                    strings(resource.get("verbs")),
+                    strings(resource.get("shortNames"))));
         }
-        List<ServedType> result = List.copyOf(types);
-        resources.put(groupVersion, result);
-        return result;
+        return types;
     }
 
-    /** One discovery document; an error names the endpoint and the server's answer. */
-    private JsonObject get(String path) {
-        KubeApi api = new KubeApi(client, Duration.ofSeconds(REQUEST_TIMEOUT_SECONDS));
-        Deadline deadline = Deadline.after(Duration.ofSeconds(REQUEST_TIMEOUT_SECONDS), Ticker.SYSTEM);
+    /** Sends a GET through the client (its authentication, TLS and base path), bounded by the request timeout. */
+    private CompletableFuture<Reply> get(String path, List<Call> calls) {
+        CompletableFuture<Reply> reply = new CompletableFuture<>();
+        Map<String, String> headers = new HashMap<>();
+        headers.put("Accept", "application/json");
+        Call call;
         try {
-            KubeApi.HttpResult result = api.get(path, deadline);
-            if (result.code() == 404) {
-                return new JsonObject(); // a group version removed since the group list was read: nothing there
-            }
-            JsonObject json = result.json();
-            if (!result.isSuccess() || json == null) {
-                throw new KubeTeardownException("API discovery failed: GET " + path + " answered " + result.code() + " "
-                        + Classifier.reason(result.code()) + ": " + result.message());
-            }
-            return json;
-        } catch (IOException e) {
-            throw new KubeTeardownException(
-                    "API discovery failed: cannot reach the API server at " + api.baseUrl() + " for GET " + path + " ("
-                            + Retrier.describe(e) + ")",
-                    e);
+            call = client.buildCall(
+                    baseUrl(),
+                    path,
+                    "GET",
+                    List.of(),
+                    List.of(),
+                    null,
+                    headers,
+                    new HashMap<>(),
+                    new HashMap<>(),
+                    AUTH,
+                    null);
+        } catch (ApiException e) {
+            reply.complete(new Reply(path, 0, "", new IOException("cannot build GET " + path, e)));
+            return reply;
         }
+        call.timeout().timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        calls.add(call);
+        call.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call failed, IOException e) {
+                reply.complete(new Reply(path, 0, "", e));
+            }
+
+            @Override
+            public void onResponse(Call answered, Response response) {
+                try (response) {
+                    ResponseBody body = response.body();
+                    reply.complete(new Reply(path, response.code(), body == null ? "" : body.string(), null));
+                } catch (IOException e) {
+                    reply.complete(new Reply(path, response.code(), "", e));
+                }
+            }
+        });
+        return reply;
     }
 
-    private static List<JsonElement> array(JsonObject object, String field) {
-        JsonElement e = object == null ? null : object.get(field);
-        List<JsonElement> items = new ArrayList<>();
-        if (e != null && e.isJsonArray()) {
-            e.getAsJsonArray().forEach(items::add);
-        }
-        return items;
+    private String baseUrl() {
+        String base = client.getBasePath();
+        return base != null && base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
-    private static List<String> strings(JsonObject object, String field) {
+    private static JsonArray array(JsonElement element) {
+        return element != null && element.isJsonArray() ? element.getAsJsonArray() : new JsonArray();
+    }
+
+    private static JsonObject object(JsonElement element) {
+        return element != null && element.isJsonObject() ? element.getAsJsonObject() : new JsonObject();
+    }
+
+    private static String string(JsonElement element) {
+        return element != null && element.isJsonPrimitive() ? element.getAsString() : "";
+    }
+
+    private static List<String> strings(JsonElement element) {
         List<String> values = new ArrayList<>();
-        for (JsonElement e : array(object, field)) {
-            if (e.isJsonPrimitive()) {
-                values.add(e.getAsString());
-            }
-        }
-        return List.copyOf(values);
+        array(element).forEach(e -> values.add(string(e)));
+        return values;
     }
 }

@@ -38,11 +38,11 @@ final class NamespaceDiagnosis {
         }
         Deadline deadline = Deadline.after(Duration.ofSeconds(NamespaceCleanup.DIAGNOSIS_SECONDS), hooks.ticker());
         KubeApi api = new KubeApi(client, Duration.ofSeconds(NamespaceCleanup.DIAGNOSIS_SECONDS));
-        List<ApiDiscovery.ServedType> types = null;
+        List<ServedType> types = null;
         String discoveryProblem = null;
         try {
             types = ApiDiscovery.of(client).allServed().stream()
-                    .filter(t -> t.namespaced() && t.verbs().contains("list"))
+                    .filter(t -> t.namespaced() && t.supports("list"))
                     .toList();
         } catch (RuntimeException e) {
             discoveryProblem = "what remains inside is unknown: discovery failed (" + e.getMessage() + ")";
@@ -91,17 +91,17 @@ final class NamespaceDiagnosis {
     }
 
     /** What is still inside: type, name and finalizers of the first {@value #MAX_LISTED}, then a count. */
-    private String contents(String namespace, List<ApiDiscovery.ServedType> types, Deadline deadline) {
+    private String contents(String namespace, List<ServedType> types, Deadline deadline) {
         List<String> listed = new ArrayList<>();
         int more = 0;
         List<String> unreadable = new ArrayList<>();
-        for (ApiDiscovery.ServedType type : types) {
+        for (ServedType type : types) {
             if (deadline.isExpired()) {
                 unreadable.add("the diagnosis ran out of time before "
-                        + type.resourceType().qualifiedName());
+                        + type.toResourceType().qualifiedName());
                 break;
             }
-            CleanupSpec spec = Cleanup.builder(client, type.resourceType())
+            CleanupSpec spec = Cleanup.builder(client, type.toResourceType())
                     .namespace(namespace)
                     .timeout(deadline.remaining())
                     .sleeper(hooks.sleeper())
@@ -113,13 +113,13 @@ final class NamespaceDiagnosis {
                 ScopeScan.scan(
                         spec,
                         client,
-                        (ref, labels) -> here.add(type.resourceType().qualifiedName() + " " + ref.name()
+                        (ref, labels) -> here.add(type.toResourceType().qualifiedName() + " " + ref.name()
                                 + (ref.finalizers().isEmpty() ? "" : " (finalizers " + ref.finalizers() + ")")));
             } catch (CleanupInterruptedException e) {
                 unreadable.add("interrupted");
                 break;
             } catch (CleanupFailedException e) {
-                unreadable.add(type.resourceType().qualifiedName() + " (" + e.getMessage() + ")");
+                unreadable.add(type.toResourceType().qualifiedName() + " (" + e.getMessage() + ")");
                 continue;
             }
             for (String object : here) {

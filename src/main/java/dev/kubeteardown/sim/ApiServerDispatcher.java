@@ -191,21 +191,25 @@ final class ApiServerDispatcher extends Dispatcher {
     }
 
     /**
-     * {@code /version}, {@code /} and discovery for served groups (404 for their other versions); everything
-     * else goes to the fabric8 mock.
+     * Discovery: {@code /api}, {@code /apis} and the served groups (404 for their other versions); everything else
+     * goes to the fabric8 mock.
      */
     private MockResponse nonResource(RequestInfo info, RecordedRequest request) {
         if ("GET".equals(info.method())) {
-            switch (info.path()) {
-                case "/version":
-                    return Discovery.version();
-                case "/":
-                    return Discovery.rootPaths(store.served());
-                case "/api", "/api/":
-                    return Discovery.coreVersions();
-                case "/apis", "/apis/":
-                    return Discovery.groupList(store.served(), notServed);
-                default: // a group or a group version
+            String root = info.path().endsWith("/")
+                    ? info.path().substring(0, info.path().length() - 1)
+                    : info.path();
+            if (info.path().equals("/version")) {
+                return Discovery.version();
+            }
+            if (info.path().equals("/")) {
+                return Discovery.rootPaths(store.served());
+            }
+            if (root.equals("/api")) {
+                return Discovery.apiVersions(store.served(), notServed);
+            }
+            if (root.equals("/apis")) {
+                return Discovery.groupList(store.served(), notServed);
             }
             String group = info.group();
             String version = info.version();
@@ -223,7 +227,8 @@ final class ApiServerDispatcher extends Dispatcher {
                     return StatusResponses.of(StatusException.notServed());
                 }
             } else if (group != null && ownsGroup(group)) {
-                return Discovery.group(store.served(), group);
+                MockResponse served = Discovery.group(store.served(), notServed, group);
+                return served != null ? served : StatusResponses.of(StatusException.notServed());
             }
         }
         return fallback.dispatch(request);

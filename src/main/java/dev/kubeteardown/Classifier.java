@@ -56,50 +56,50 @@ final class Classifier {
                             + ") after an earlier delete whose answer was lost" + retried,
                     code);
         }
-        switch (code) {
-            case 404:
-                return new Final(
+        return switch (code) {
+            case 404 ->
+                new Final(
                         Outcome.Status.ALREADY_GONE,
                         "already removed: " + verb + " answered 404 Not Found (" + message + ")" + retried,
                         code);
-            case 409:
-                return new Final(
+            case 409 ->
+                new Final(
                         Outcome.Status.ALREADY_GONE,
                         "already removed: the UID precondition no longer matches" + " (409 Conflict: " + message
                                 + "); an object re-created under the same name was left alone" + retried,
                         code);
-            case 422:
-                if ("patch".equals(verb) && message.contains("metadata.uid")) {
-                    // the patch carries the listed UID; a real server refuses to change it on a same-name replacement
-                    return new Final(
-                            Outcome.Status.ALREADY_GONE,
-                            "already removed: the object now under this name has" + " another UID (422: " + message
-                                    + "); it was left alone" + retried,
-                            code);
-                }
-                return new Final(Outcome.Status.FAILED, code + " " + reason(code) + ": " + message + retried, code);
-            case 401:
-                return new Final(
+            // the patch carries the listed UID; a real server refuses to change it on a same-name replacement
+            case 422 ->
+                "patch".equals(verb) && message.contains("metadata.uid")
+                        ? new Final(
+                                Outcome.Status.ALREADY_GONE,
+                                "already removed: the object now under this name has" + " another UID (422: " + message
+                                        + "); it was left alone" + retried,
+                                code)
+                        : new Final(Outcome.Status.FAILED, code + " " + reason(code) + ": " + message + retried, code);
+            case 401 ->
+                new Final(
                         Outcome.Status.FAILED,
                         "401 Unauthorized: " + message + "; not retried: the client's"
                                 + " credentials were refused for '" + verb + "' " + type.qualifiedName() + " "
                                 + ref.qualifiedName() + retried,
                         code);
-            case 403:
-                return new Final(
+            case 403 ->
+                new Final(
                         Outcome.Status.FAILED,
                         "403 Forbidden: " + message + "; not retried: "
                                 + rbacHint(verb, type, type.namespaced() ? ref.namespace() : null) + retried,
                         code);
-            default:
+            default -> {
                 String after = exchange.deadlineHit()
                         ? " (gave up: the next retry would pass the deadline)"
                         : RetryPolicy.retryFloor(result).isPresent()
                                 ? " after " + exchange.attempts() + " attempts"
                                 : "";
-                return new Final(
+                yield new Final(
                         Outcome.Status.FAILED, code + " " + reason(code) + after + ": " + message + retried, code);
-        }
+            }
+        };
     }
 
     /** What a 403 means, as one phrase for every verb: {@code RBAC does not let this client 'delete' backups.longhorn.io in namespace x}. */
@@ -109,35 +109,21 @@ final class Classifier {
     }
 
     static String reason(int code) {
-        switch (code) {
-            case 400:
-                return "Bad Request";
-            case 401:
-                return "Unauthorized";
-            case 403:
-                return "Forbidden";
-            case 404:
-                return "Not Found";
-            case 405:
-                return "Method Not Allowed";
-            case 409:
-                return "Conflict";
-            case 410:
-                return "Gone";
-            case 422:
-                return "Unprocessable Entity";
-            case 429:
-                return "Too Many Requests";
-            case 500:
-                return "Internal Server Error";
-            case 502:
-                return "Bad Gateway";
-            case 503:
-                return "Service Unavailable";
-            case 504:
-                return "Gateway Timeout";
-            default:
-                return "HTTP error";
-        }
+        return switch (code) {
+            case 400 -> "Bad Request";
+            case 401 -> "Unauthorized";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 409 -> "Conflict";
+            case 410 -> "Gone";
+            case 422 -> "Unprocessable Entity";
+            case 429 -> "Too Many Requests";
+            case 500 -> "Internal Server Error";
+            case 502 -> "Bad Gateway";
+            case 503 -> "Service Unavailable";
+            case 504 -> "Gateway Timeout";
+            default -> "HTTP error";
+        };
     }
 }

@@ -1,6 +1,7 @@
 package dev.kubeteardown;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,31 +30,23 @@ final class LabelSelector {
     record Requirement(String key, Operator operator, Set<String> values) {
         boolean matches(Map<String, String> labels) {
             String actual = labels.get(key);
-            switch (operator) {
-                case EXISTS:
-                    return actual != null;
-                case NOT_EXISTS:
-                    return actual == null;
-                case EQUALS:
-                case IN:
-                    return actual != null && values.contains(actual);
-                case NOT_EQUALS:
-                case NOT_IN:
-                    return actual == null || !values.contains(actual);
-                case GREATER_THAN:
-                case LESS_THAN:
-                    if (actual == null) {
-                        return false;
-                    }
-                    try {
-                        long have = Long.parseLong(actual);
-                        long bound = Long.parseLong(values.iterator().next());
-                        return operator == Operator.GREATER_THAN ? have > bound : have < bound;
-                    } catch (NumberFormatException e) {
-                        return false;
-                    }
-                default:
-                    throw new AssertionError(operator);
+            return switch (operator) {
+                case EXISTS -> actual != null;
+                case NOT_EXISTS -> actual == null;
+                case EQUALS, IN -> actual != null && values.contains(actual);
+                case NOT_EQUALS, NOT_IN -> actual == null || !values.contains(actual);
+                case GREATER_THAN, LESS_THAN -> actual != null && compares(actual);
+            };
+        }
+
+        /** {@code gt}/{@code lt}: both sides integers, as Kubernetes requires; anything else does not match. */
+        private boolean compares(String actual) {
+            try {
+                long have = Long.parseLong(actual);
+                long bound = Long.parseLong(values.iterator().next());
+                return operator == Operator.GREATER_THAN ? have > bound : have < bound;
+            } catch (NumberFormatException e) {
+                return false;
             }
         }
     }
@@ -124,12 +117,10 @@ final class LabelSelector {
         String key = key(selector, next(selector, tokens, pos));
         String op = peek(tokens, pos);
         switch (op) {
-            case "":
-            case ",":
+            case "", "," -> {
                 return new Requirement(key, Operator.EXISTS, Set.of());
-            case "=":
-            case "==":
-            case "!=": {
+            }
+            case "=", "==", "!=" -> {
                 pos[0]++;
                 String value = peek(tokens, pos);
                 if (value.isEmpty() || (value.length() == 1 && SPECIAL.contains(value))) {
@@ -140,8 +131,7 @@ final class LabelSelector {
                 Operator operator = op.equals("!=") ? Operator.NOT_EQUALS : Operator.EQUALS;
                 return new Requirement(key, operator, Set.of(value(selector, key, value)));
             }
-            case ">":
-            case "<": {
+            case ">", "<" -> {
                 pos[0]++;
                 String value = next(selector, tokens, pos);
                 try {
@@ -153,11 +143,10 @@ final class LabelSelector {
                 }
                 return new Requirement(key, op.equals(">") ? Operator.GREATER_THAN : Operator.LESS_THAN, Set.of(value));
             }
-            case "in":
-            case "notin": {
+            case "in", "notin" -> {
                 pos[0]++;
                 expect(selector, tokens, pos, "(");
-                Set<String> values = new java.util.LinkedHashSet<>();
+                Set<String> values = new LinkedHashSet<>();
                 while (true) {
                     String v = peek(tokens, pos);
                     if (v.equals(",") || v.equals(")")) {
@@ -176,7 +165,7 @@ final class LabelSelector {
                 }
                 return new Requirement(key, op.equals("in") ? Operator.IN : Operator.NOT_IN, Set.copyOf(values));
             }
-            default:
+            default ->
                 throw invalid(
                         selector,
                         "unexpected \"" + op + "\" after key \"" + key

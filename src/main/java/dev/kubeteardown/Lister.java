@@ -1,6 +1,5 @@
 package dev.kubeteardown;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.HashMap;
@@ -116,7 +115,7 @@ final class Lister {
             }
             JsonElement items = body.get("items");
             if (items != null && items.isJsonArray()) {
-                for (JsonElement item : (JsonArray) items) {
+                for (JsonElement item : items.getAsJsonArray()) {
                     if (!item.isJsonObject()) {
                         continue;
                     }
@@ -181,16 +180,14 @@ final class Lister {
         int code = exchange.code();
         String base =
                 code + " " + Classifier.reason(code) + ": " + exchange.result().message();
-        switch (code) {
-            case 401:
-                return base + "; the API server at " + api.baseUrl() + " refused the client's credentials";
-            case 403:
-                return base + "; " + Classifier.rbacHint("list", spec.type(), spec.requestNamespace());
-            default:
-                return exchange.result().isSuccess()
+        return switch (code) {
+            case 401 -> base + "; the API server at " + api.baseUrl() + " refused the client's credentials";
+            case 403 -> base + "; " + Classifier.rbacHint("list", spec.type(), spec.requestNamespace());
+            default ->
+                exchange.result().isSuccess()
                         ? "the list answer is not a JSON object: "
                                 + exchange.result().message()
                         : base + (exchange.attempts() > 1 ? " (after " + exchange.attempts() + " attempts)" : "");
-        }
+        };
     }
 }

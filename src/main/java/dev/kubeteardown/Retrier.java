@@ -75,7 +75,7 @@ final class Retrier {
                 return new Exchange(result, error, attempt, retries.toString(), true, answerLost);
             }
             // only a timeout means the request was sent whole and may have been carried out unheard
-            answerLost |= error instanceof java.io.InterruptedIOException;
+            answerLost |= error instanceof InterruptedIOException;
             retries.append(retries.length() == 0 ? "" : ", ").append(why);
             LOG.debug("{}: attempt {} got {}, retrying in {} ms", what, attempt, why, delay.toMillis());
             sleeper.sleep(delay);

@@ -18,17 +18,11 @@ final class RetryPolicy {
 
     /** The minimum delay before retrying this response, or empty when the response is final. */
     static Optional<Duration> retryFloor(KubeApi.HttpResult result) {
-        switch (result.code()) {
-            case 429:
-            case 503:
-                return Optional.of(retryAfter(result.retryAfter()));
-            case 500:
-            case 502:
-            case 504:
-                return Optional.of(Duration.ZERO);
-            default:
-                return Optional.empty();
-        }
+        return switch (result.code()) {
+            case 429, 503 -> Optional.of(retryAfter(result.retryAfter()));
+            case 500, 502, 504 -> Optional.of(Duration.ZERO);
+            default -> Optional.empty();
+        };
     }
 
     /** I/O errors are transient except a TLS peer that cannot be trusted: retrying cannot fix a certificate. */

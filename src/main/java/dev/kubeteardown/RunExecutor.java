@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The threads of one run: {@code parallelism} for deletes plus one for lists and watches. Blocking I/O never runs
@@ -42,14 +43,14 @@ final class RunExecutor implements AutoCloseable {
             return future.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof InterruptedException) {
-                throw (InterruptedException) cause;
+            if (cause instanceof InterruptedException interrupted) {
+                throw interrupted;
             }
-            if (cause instanceof RuntimeException) {
-                throw (RuntimeException) cause;
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
             }
-            if (cause instanceof Error) {
-                throw (Error) cause;
+            if (cause instanceof Error error) {
+                throw error;
             }
             throw new IllegalStateException(cause);
         } catch (InterruptedException e) {
@@ -95,7 +96,7 @@ final class RunExecutor implements AutoCloseable {
             while (true) {
                 try {
                     if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        org.slf4j.LoggerFactory.getLogger(RunExecutor.class)
+                        LoggerFactory.getLogger(RunExecutor.class)
                                 .warn("kube-teardown worker threads did not stop within 5 s of the end of the run");
                     }
                     return;

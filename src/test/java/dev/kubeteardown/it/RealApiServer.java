@@ -58,6 +58,11 @@ public final class RealApiServer {
     public static final String LONGHORN_NAMESPACE = "longhorn-system";
     /** Classpath resource holding the CRDs installed before the controller manager starts. */
     public static final String LONGHORN_CRDS = "longhorn/crds-v1.12.yaml";
+    /**
+     * All 25 Longhorn v1.12 CRDs (a superset of {@link #LONGHORN_CRDS}), for whole-suite teardown tests: not installed
+     * at start-up, see {@link #installCrds(String)}.
+     */
+    public static final String LONGHORN_FULL_CRDS = "longhorn/crds-v1.12-full.yaml";
     /** User name of {@link #limitedToken()}; may get, list and watch Longhorn backups, nothing else. */
     public static final String LIMITED_USER = "limited";
     /** ClusterRole (and ClusterRoleBinding) granting {@link #LIMITED_USER} read access to backups. */
@@ -551,36 +556,65 @@ public final class RealApiServer {
     // ------------------------------------------------------------------------------------------------
 
     /**
+     * Installs every CRD of a multi-document YAML classpath resource (those already there are kept) and waits until
+     * each is Established. For tests that need more types than the start-up installs, e.g. {@link
+     * #LONGHORN_FULL_CRDS}; the garbage collector sees such late types only at its next discovery resync (~30 s).
+     */
+    public synchronized void installCrds(String resource) throws ApiException, IOException, InterruptedException {
+        installCrds(adminClient(), resource);
+    }
+
+    /** {@link #installCrds(String)} for CRDs given as maps (e.g. {@link #readCrds} with a field changed). */
+    public synchronized void installCrds(String what, List<Map<String, Object>> crds)
+            throws ApiException, InterruptedException {
+        createCrds(adminClient(), what, crds);
+    }
+
+    /** The CRDs of a multi-document YAML classpath resource, as plain maps, in file order. */
+    @SuppressWarnings("unchecked")
+    public static List<Map<String, Object>> readCrds(String resource) throws IOException {
+        List<Map<String, Object>> crds = new ArrayList<>();
+        try (InputStream in = RealApiServer.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("classpath resource " + resource + " not found");
+            }
+            for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(in)) {
+                if (doc instanceof Map<?, ?> crd) {
+                    crds.add((Map<String, Object>) crd);
+                }
+            }
+        }
+        return crds;
+    }
+
+    /**
      * Creates every CRD of a multi-document YAML resource and waits until each is Established. The YAML is read as
      * plain maps and posted unchanged: client-java's typed CRD model cannot read the v1.12 schemas and its empty
      * fields are rejected by a 1.20 server.
      */
     private static void installCrds(ApiClient admin, String resource)
             throws ApiException, IOException, InterruptedException {
+        createCrds(admin, resource, readCrds(resource));
+    }
+
+    private static void createCrds(ApiClient admin, String what, List<Map<String, Object>> crds)
+            throws ApiException, InterruptedException {
         CustomObjectsApi api = new CustomObjectsApi(admin);
         List<String> names = new ArrayList<>();
-        try (InputStream in = RealApiServer.class.getClassLoader().getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IllegalStateException("classpath resource " + resource + " not found");
-            }
-            for (Object doc : new Yaml(new SafeConstructor(new LoaderOptions())).loadAll(in)) {
-                if (!(doc instanceof Map<?, ?> crd)) {
-                    continue;
+        for (Map<String, Object> crd : crds) {
+            String name = String.valueOf(((Map<?, ?>) crd.get("metadata")).get("name"));
+            try {
+                api.createClusterCustomObject("apiextensions.k8s.io", "v1", "customresourcedefinitions", crd)
+                        .execute();
+            } catch (ApiException e) {
+                if (e.getCode() != 409) {
+                    throw new IllegalStateException(
+                            "creating CRD " + name + " from " + what + " failed: HTTP " + e.getCode() + " "
+                                    + e.getResponseBody(),
+                            e);
                 }
-                String name = String.valueOf(((Map<?, ?>) crd.get("metadata")).get("name"));
-                try {
-                    api.createClusterCustomObject("apiextensions.k8s.io", "v1", "customresourcedefinitions", crd)
-                            .execute();
-                } catch (ApiException e) {
-                    if (e.getCode() != 409) {
-                        throw new IllegalStateException(
-                                "creating CRD " + name + " from " + resource + " failed: HTTP " + e.getCode() + " "
-                                        + e.getResponseBody(),
-                                e);
-                    }
-                }
-                names.add(name);
             }
+            names.add(name);
         }
         for (String name : names) {
             try {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,18 @@ final class CleanupRun {
     private final Lister presence;
     private final Deadline deadline;
     private final OutcomeLedger ledger;
+    private final Function<ObjectRef, String> leftAlone;
 
     CleanupRun(CleanupSpec configured, ApiClient client) {
+        this(configured, client, ref -> null);
+    }
+
+    /**
+     * @param leftAlone why a listed object is left alone ({@code SKIPPED} with that detail, no request sent), or
+     *                  {@code null} to delete it; an all-types sweep leaves owned objects to the garbage collector
+     */
+    CleanupRun(CleanupSpec configured, ApiClient client, Function<ObjectRef, String> leftAlone) {
+        this.leftAlone = leftAlone;
         this.spec = configured.withServedVersion(client);
         this.api = new KubeApi(client, spec.timing().requestTimeout());
         this.retrier = new Retrier(spec.timing().backoff(), spec.hooks().sleeper());
@@ -66,6 +77,11 @@ final class CleanupRun {
         try {
             listed = executor.io(() -> lister.list(deadline, seen, (ref, labels) -> {
                 ledger.listed(ref);
+                String leaveWhy = leftAlone.apply(ref);
+                if (leaveWhy != null) {
+                    ledger.decide(ref, Outcome.Status.SKIPPED, leaveWhy);
+                    return;
+                }
                 if (spec.dryRun() == DryRun.CLIENT) {
                     ledger.decide(
                             ref, Outcome.Status.WOULD_DELETE, "dry run: would delete (" + ref.holdDescription() + ")");

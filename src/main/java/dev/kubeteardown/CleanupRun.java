@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,14 +26,20 @@ final class CleanupRun {
     private final Lister presence;
     private final Deadline deadline;
     private final OutcomeLedger ledger;
+    private final Function<ObjectRef, String> leftAlone;
 
     private final ApiClient client;
     /** Set when the type is not served at the spec's version but at another the builder accepts. */
     private CleanupSpec servedElsewhere;
 
-    private CleanupRun(CleanupSpec spec, ApiClient client) {
+    /**
+     * @param leftAlone why a listed object is left alone ({@code SKIPPED} with that detail, no request sent), or
+     *                  {@code null} to delete it; an all-types sweep leaves owned objects to the garbage collector
+     */
+    private CleanupRun(CleanupSpec spec, ApiClient client, Function<ObjectRef, String> leftAlone) {
         this.spec = spec;
         this.client = client;
+        this.leftAlone = leftAlone;
         this.api = new KubeApi(client, spec.timing().requestTimeout());
         this.retrier = new Retrier(spec.timing().backoff(), spec.hooks().sleeper());
         this.lister = new Lister(spec, api, retrier);
@@ -47,9 +54,14 @@ final class CleanupRun {
      * they are: list pages, deletes, watches.
      */
     static CleanupReport execute(CleanupSpec spec, ApiClient client) {
-        CleanupRun run = new CleanupRun(spec, client);
+        return execute(spec, client, ref -> null);
+    }
+
+    /** {@link #execute(CleanupSpec, ApiClient)}, leaving alone the objects {@code leftAlone} gives a reason for. */
+    static CleanupReport execute(CleanupSpec spec, ApiClient client, Function<ObjectRef, String> leftAlone) {
+        CleanupRun run = new CleanupRun(spec, client, leftAlone);
         CleanupReport report = run.execute();
-        return run.servedElsewhere == null ? report : new CleanupRun(run.servedElsewhere, client).execute();
+        return run.servedElsewhere == null ? report : new CleanupRun(run.servedElsewhere, client, leftAlone).execute();
     }
 
     private CleanupReport execute() {
@@ -83,6 +95,11 @@ final class CleanupRun {
         try {
             listed = executor.io(() -> lister.list(deadline, seen, (ref, labels) -> {
                 ledger.listed(ref);
+                String leaveWhy = leftAlone.apply(ref);
+                if (leaveWhy != null) {
+                    ledger.decide(ref, Outcome.Status.SKIPPED, leaveWhy);
+                    return;
+                }
                 if (spec.dryRun() == DryRun.CLIENT) {
                     ledger.decide(
                             ref, Outcome.Status.WOULD_DELETE, "dry run: would delete (" + ref.holdDescription() + ")");

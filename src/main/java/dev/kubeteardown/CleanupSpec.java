@@ -119,6 +119,11 @@ record CleanupSpec(
                         List.of())));
     }
 
+    /** The same spec for another resource type (an all-types sweep runs one spec per served type). */
+    CleanupSpec withType(ResourceType type) {
+        return withScope(new Scope(type, scope.namespace(), scope.labels(), scope.fields(), scope.names(), List.of()));
+    }
+
     /** The same spec with its scope narrowed by one more label selector; never widened. */
     CleanupSpec narrowedBy(LabelSelector selector) {
         return withScope(scope.narrowedBy(selector));

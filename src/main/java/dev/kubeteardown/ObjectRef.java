@@ -17,7 +17,30 @@ record ObjectRef(
         String uid,
         String resourceVersion,
         List<String> finalizers,
-        String deletionTimestamp) {
+        String deletionTimestamp,
+        List<Owner> owners) {
+
+    /**
+     * One entry of {@code metadata.ownerReferences}: the garbage collector deletes the object once every owner it
+     * names is gone, which is how an all-types sweep leaves owned objects to it.
+     */
+    record Owner(String kind, String name, String uid) {
+        @Override
+        public String toString() {
+            return kind + "/" + name;
+        }
+    }
+
+    /** An object without owner references. */
+    ObjectRef(
+            String namespace,
+            String name,
+            String uid,
+            String resourceVersion,
+            List<String> finalizers,
+            String deletionTimestamp) {
+        this(namespace, name, uid, resourceVersion, finalizers, deletionTimestamp, List.of());
+    }
 
     static ObjectRef of(JsonObject object) {
         JsonObject meta = object.has("metadata") && object.get("metadata").isJsonObject()
@@ -27,13 +50,23 @@ record ObjectRef(
         if (meta.has("finalizers") && meta.get("finalizers").isJsonArray()) {
             meta.getAsJsonArray("finalizers").forEach(f -> finalizers.add(f.getAsString()));
         }
+        List<Owner> owners = new ArrayList<>();
+        if (meta.has("ownerReferences") && meta.get("ownerReferences").isJsonArray()) {
+            for (JsonElement o : meta.getAsJsonArray("ownerReferences")) {
+                if (o.isJsonObject() && string(o.getAsJsonObject(), "uid") != null) {
+                    JsonObject owner = o.getAsJsonObject();
+                    owners.add(new Owner(string(owner, "kind"), string(owner, "name"), string(owner, "uid")));
+                }
+            }
+        }
         return new ObjectRef(
                 string(meta, "namespace"),
                 string(meta, "name"),
                 string(meta, "uid"),
                 string(meta, "resourceVersion"),
                 List.copyOf(finalizers),
-                string(meta, "deletionTimestamp"));
+                string(meta, "deletionTimestamp"),
+                List.copyOf(owners));
     }
 
     static Map<String, String> labels(JsonObject object) {

@@ -49,6 +49,14 @@ public final class StaleRunSweep implements CleanupStep {
     }
 
     /**
+     * A sweep of every served type that can be listed and deleted, found by discovery, in all namespaces and at
+     * cluster scope unless told a namespace; see {@link AllTypesSweep}.
+     */
+    public static AllTypesSweep.Builder allTypes(ApiClient client) {
+        return new AllTypesSweep.Builder(client);
+    }
+
+    /**
      * The runs found in scope, by run id, with the earliest start time their objects carry; {@link Instant#MAX}
      * when none of a run's objects carries a readable {@link RunLabels#STARTED_LABEL}.
      */
@@ -64,9 +72,18 @@ public final class StaleRunSweep implements CleanupStep {
 
     /** The runs that are stale now. */
     public Set<String> staleRuns() {
+        return stale(runs(), olderThan, finishedRuns, protectedRun, base.type().qualifiedName());
+    }
+
+    /**
+     * Which of {@code runs} (by id, with their start) are stale: finished, or started before {@code olderThan} ago;
+     * never {@code protectedRun}. Shared with {@link AllTypesSweep}.
+     */
+    static Set<String> stale(
+            Map<String, Instant> runs, Duration olderThan, Set<String> finishedRuns, String protectedRun, String what) {
         Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
         Set<String> stale = new HashSet<>();
-        runs().forEach((run, started) -> {
+        runs.forEach((run, started) -> {
             if (run.equals(protectedRun)) {
                 return;
             }
@@ -76,7 +93,7 @@ public final class StaleRunSweep implements CleanupStep {
                 LOG.warn(
                         "Not sweeping run {} of {} by age: its objects carry no readable {} label",
                         run,
-                        base.type().qualifiedName(),
+                        what,
                         RunLabels.STARTED_LABEL);
             }
         });
@@ -109,12 +126,23 @@ public final class StaleRunSweep implements CleanupStep {
         return reports;
     }
 
-    private static Instant started(Map<String, String> labels) {
+    /** When a run's object says the run started; {@link Instant#MAX} when it does not say. */
+    static Instant started(Map<String, String> labels) {
         try {
             return Instant.ofEpochSecond(Long.parseLong(labels.getOrDefault(RunLabels.STARTED_LABEL, "")));
         } catch (NumberFormatException e) {
             // unknown start: the run may be alive, so no age makes it stale (only finishedRuns(...) does)
             return Instant.MAX;
+        }
+    }
+
+    static void checkStaleness(Duration olderThan, Set<String> finishedRuns) {
+        if (olderThan == null && finishedRuns.isEmpty()) {
+            throw new IllegalArgumentException(
+                    "a sweep needs olderThan(...) or finishedRuns(...): with neither, no run is stale");
+        }
+        if (olderThan != null && olderThan.isNegative()) {
+            throw new IllegalArgumentException("olderThan must be >= 0, was " + olderThan);
         }
     }
 
@@ -148,13 +176,7 @@ public final class StaleRunSweep implements CleanupStep {
         }
 
         public StaleRunSweep build() {
-            if (olderThan == null && finishedRuns.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "a sweep needs olderThan(...) or finishedRuns(...): with neither, no run is stale");
-            }
-            if (olderThan != null && olderThan.isNegative()) {
-                throw new IllegalArgumentException("olderThan must be >= 0, was " + olderThan);
-            }
+            checkStaleness(olderThan, finishedRuns);
             return new StaleRunSweep(client(), spec(), olderThan, finishedRuns, protectedRun);
         }
     }

@@ -7,9 +7,12 @@ import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
 import dev.kubeteardown.Outcome.Status;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -82,6 +85,45 @@ final class ReportPrinter {
             case SKIPPED -> Optional.of(", not attempted");
             case WOULD_DELETE -> Optional.of(", dry run: nothing was deleted");
         };
+    }
+
+    /**
+     * The objects with {@code status}, one line per type ({@code backups.longhorn.io: ns/a, ns/b}), types and names
+     * sorted; nothing when there are none.
+     */
+    void byType(List<CleanupReport> reports, Status status, String heading) {
+        Map<String, List<String>> byType = new TreeMap<>();
+        objects(reports, status)
+                .forEach(o -> byType.computeIfAbsent(o.resource(), t -> new ArrayList<>())
+                        .add(o.qualifiedName()));
+        if (byType.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println(heading);
+        byType.forEach((type, names) -> out.println(
+                "  " + type + ": " + String.join(", ", names.stream().sorted().toList())));
+        out.flush();
+    }
+
+    /** The objects with {@code status}, one line each with its detail; nothing when there are none. */
+    void details(List<CleanupReport> reports, Status status, String heading) {
+        List<Outcome> rows =
+                reports.stream().flatMap(r -> r.outcomes(status).stream()).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        out.println();
+        out.println(heading);
+        rows.forEach(o -> out.println("  " + label(o) + ": " + o.detail()));
+        out.flush();
+    }
+
+    private static List<Outcome> objects(List<CleanupReport> reports, Status status) {
+        return reports.stream()
+                .flatMap(r -> r.outcomes(status).stream())
+                .filter(o -> !o.isScopeOutcome())
+                .toList();
     }
 
     private static String label(Outcome o) {

@@ -1,10 +1,16 @@
 package dev.kubeteardown.cli;
 
+import dev.kubeteardown.AllTypesSweep;
+import dev.kubeteardown.ApiDiscovery;
 import dev.kubeteardown.CleanupConfigurationException;
+import dev.kubeteardown.CleanupFailedException;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.DryRun;
+import dev.kubeteardown.KubeTeardownException;
+import dev.kubeteardown.Outcome;
 import dev.kubeteardown.ResourceType;
 import dev.kubeteardown.RunLabels;
+import dev.kubeteardown.ServedType;
 import dev.kubeteardown.StaleRunSweep;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -18,7 +24,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Removes what killed test runs leaked: objects labelled {@code kube-teardown.dev/run} of stale runs. */
+/**
+ * Removes what killed test runs leaked: objects labelled {@code kube-teardown.dev/run} of stale runs, in every served
+ * type (owned objects left to the garbage collector) or in the types named with {@code --resource}.
+ */
 @Command(
         name = "sweep",
         mixinStandardHelpOptions = true,
@@ -26,7 +35,11 @@ import picocli.CommandLine.Spec;
         description = {
             "Delete objects stamped with " + RunLabels.RUN_LABEL
                     + " by test runs that are finished or older than --older-than.",
-            "Objects without that label are never touched. Without --yes this is a dry run."
+            "Without --resource every served type that can be listed and deleted is swept (events excepted;"
+                    + " namespaces last, cluster-scoped types only without --namespace), and an object owned by"
+                    + " another swept object is left to the garbage collector.",
+            "Objects without that label are never touched. Without --yes this is a dry run, which lists the"
+                    + " objects by type."
         })
 final class SweepCommand implements Callable<Integer> {
 
@@ -38,11 +51,12 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(
             names = "--resource",
-            required = true,
             split = ",",
-            paramLabel = "PLURAL.GROUP/VERSION",
-            description = "Resource types to sweep, e.g. backups.longhorn.io/v1beta2 or configmaps/v1 (repeatable).")
-    List<String> resources;
+            paramLabel = "TYPE",
+            description = "Only these types, as kubectl names them (backups.longhorn.io, lhb, configmaps, cm) or as"
+                    + " plural.group/version (backups.longhorn.io/v1beta2, configmaps/v1); repeatable."
+                    + " Default: every served type.")
+    List<String> resources = List.of();
 
     @Option(
             names = {"-n", "--namespace"},
@@ -71,19 +85,42 @@ final class SweepCommand implements Callable<Integer> {
         var client = kubeconfig.client();
         List<CleanupReport> reports = new ArrayList<>();
         try {
-            for (String resource : resources) {
-                StaleRunSweep.Builder builder = StaleRunSweep.builder(client, parse(resource))
-                        .dryRun(mode)
-                        .finishedRuns(finishedRuns);
+            if (resources.isEmpty()) {
+                AllTypesSweep.Builder builder =
+                        StaleRunSweep.allTypes(client).dryRun(mode).finishedRuns(finishedRuns);
                 if (olderThan != null) {
                     builder.olderThan(olderThan);
                 }
-                if (namespace == null) {
-                    builder.allNamespaces();
-                } else {
+                if (namespace != null) {
                     builder.namespace(namespace);
                 }
-                reports.addAll(builder.build().sweep());
+                reports.addAll(builder.build().execute().steps());
+            } else {
+                ApiDiscovery discovery = ApiDiscovery.of(client);
+                List<ResourceType> types = new ArrayList<>();
+                try {
+                    for (String resource : resources) {
+                        types.add(resolve(discovery, resource));
+                    }
+                } catch (CleanupFailedException e) {
+                    throw e;
+                } catch (KubeTeardownException e) { // discovery failed: the run cannot start
+                    spec.commandLine().getErr().println("error: " + e.getMessage());
+                    return Main.USAGE;
+                }
+                for (ResourceType type : types) {
+                    StaleRunSweep.Builder builder =
+                            StaleRunSweep.builder(client, type).dryRun(mode).finishedRuns(finishedRuns);
+                    if (olderThan != null) {
+                        builder.olderThan(olderThan);
+                    }
+                    if (namespace == null) {
+                        builder.allNamespaces();
+                    } else {
+                        builder.namespace(namespace);
+                    }
+                    reports.addAll(builder.build().sweep());
+                }
             }
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
@@ -95,22 +132,39 @@ final class SweepCommand implements Callable<Integer> {
             out.println("No stale runs found.");
         } else {
             reports.forEach(r -> out.println(r.summary()));
+            ReportPrinter printer = new ReportPrinter(out);
+            if (mode != DryRun.OFF) {
+                printer.byType(reports, Outcome.Status.WOULD_DELETE, "Would delete, by type:");
+            }
+            printer.details(reports, Outcome.Status.SKIPPED, "Not deleted:");
         }
         return Main.exitCode(reports);
     }
 
-    /** {@code plural.group/version}, or {@code plural/version} for the core group; namespaced. */
-    static ResourceType parse(String value) {
+    /**
+     * A type as kubectl names it, resolved through discovery; the older {@code plural.group/version} form
+     * ({@code plural/version} for the core group) as {@code plural.version.group}, its version checked.
+     *
+     * @throws IllegalArgumentException when the server serves no such type (naming close matches)
+     */
+    static ResourceType resolve(ApiDiscovery discovery, String value) {
         int slash = value.lastIndexOf('/');
-        if (slash <= 0 || slash == value.length() - 1) {
-            throw new IllegalArgumentException(
-                    "--resource must look like backups.longhorn.io/v1beta2 or configmaps/v1, was \"" + value + "\"");
+        if (slash < 0) {
+            return discovery.resolve(value).toResourceType();
         }
-        String qualified = value.substring(0, slash);
+        String name = value.substring(0, slash);
         String version = value.substring(slash + 1);
-        int dot = qualified.indexOf('.');
-        return dot < 0
-                ? ResourceType.core(version, qualified)
-                : ResourceType.namespaced(qualified.substring(dot + 1), version, qualified.substring(0, dot));
+        if (name.isEmpty() || version.isEmpty()) {
+            throw new IllegalArgumentException("--resource must look like backups.longhorn.io, cm or"
+                    + " backups.longhorn.io/v1beta2, was \"" + value + "\"");
+        }
+        int dot = name.indexOf('.');
+        ServedType type = discovery.resolve(
+                dot < 0 ? name : name.substring(0, dot) + "." + version + "." + name.substring(dot + 1));
+        if (!type.version().equals(version)) {
+            throw new IllegalArgumentException("--resource " + value + ": the server serves " + type.qualifiedName()
+                    + " at " + type.version() + ", not " + version);
+        }
+        return type.toResourceType();
     }
 }

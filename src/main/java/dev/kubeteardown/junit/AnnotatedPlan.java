@@ -35,7 +35,26 @@ final class AnnotatedPlan {
         return plan.plus(Phase.AFTER_EACH, instantiate(declared.afterEach()))
                 .plus(Phase.AFTER_ALL, instantiate(declared.afterAll()))
                 .withMode(declared.mode())
-                .withPolicy(declared.policy());
+                .withPolicy(declared.policy())
+                .withNamespace(namespace(declared, testClass));
+    }
+
+    private static NamespaceLifecycle namespace(KubeTeardown declared, Class<?> testClass) {
+        String perTest = declared.namespacePerTest();
+        String perClass = declared.namespacePerClass();
+        if (!perTest.isEmpty() && !perClass.isEmpty()) {
+            throw new ExtensionConfigurationException("@KubeTeardown on " + testClass.getName()
+                    + " declares both namespacePerTest and namespacePerClass: declare one");
+        }
+        try {
+            if (!perTest.isEmpty()) {
+                return NamespaceLifecycle.perTest(perTest);
+            }
+            return perClass.isEmpty() ? null : NamespaceLifecycle.perClass(perClass);
+        } catch (IllegalArgumentException e) {
+            throw new ExtensionConfigurationException(
+                    "@KubeTeardown on " + testClass.getName() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Whether the class of this context carries the annotation itself: only then are its after-all steps its own. */

@@ -10,18 +10,28 @@ final class DeclaredStep {
 
     private final ScopedStepFactory factory;
     private final CleanupStep prebuilt;
+    private final String description;
 
-    private DeclaredStep(ScopedStepFactory factory, CleanupStep prebuilt) {
+    private DeclaredStep(ScopedStepFactory factory, CleanupStep prebuilt, String description) {
         this.factory = factory;
         this.prebuilt = prebuilt;
+        this.description = description;
     }
 
     static DeclaredStep of(ScopedStepFactory factory) {
-        return new DeclaredStep(Objects.requireNonNull(factory, "step factory must not be null"), null);
+        return new DeclaredStep(Objects.requireNonNull(factory, "step factory must not be null"), null, null);
+    }
+
+    /** A factory whose step is known by this description before it is built (what a skip says it keeps). */
+    static DeclaredStep of(ScopedStepFactory factory, String description) {
+        return new DeclaredStep(
+                Objects.requireNonNull(factory, "step factory must not be null"),
+                null,
+                Objects.requireNonNull(description, "description must not be null"));
     }
 
     static DeclaredStep of(CleanupStep step) {
-        return new DeclaredStep(null, Objects.requireNonNull(step, "cleanup step must not be null"));
+        return new DeclaredStep(null, Objects.requireNonNull(step, "cleanup step must not be null"), null);
     }
 
     boolean needsClient() {
@@ -56,6 +66,9 @@ final class DeclaredStep {
     String describe() {
         if (prebuilt != null) {
             return prebuilt.description();
+        }
+        if (description != null) {
+            return description;
         }
         Class<?> type = factory.getClass();
         return type.isHidden() || type.isSynthetic() || type.isAnonymousClass()

@@ -51,6 +51,20 @@ public @interface KubeTeardown {
     /** The failure policy; {@code kubeteardown.failure.policy} overrides it when set. */
     FailurePolicy policy() default FailurePolicy.FAIL;
 
+    /**
+     * A namespace per test, {@code <prefix>-<hash>}, created before each test and deleted after it, as
+     * {@link KubeTeardownExtension#namespacePerTest(String)} does; empty (the default) for none. The test reads it from
+     * {@link TeardownScope#namespace()}.
+     */
+    String namespacePerTest() default "";
+
+    /**
+     * A namespace for all tests of the annotated class, created before them and deleted after them, as
+     * {@link KubeTeardownExtension#namespacePerClass(String)} does; empty (the default) for none. Not with
+     * {@link #namespacePerTest()}.
+     */
+    String namespacePerClass() default "";
+
     /** The name of the client field; empty (the default) means the field annotated {@link TeardownClient}. */
     String clientField() default "";
 }

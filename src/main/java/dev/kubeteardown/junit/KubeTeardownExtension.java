@@ -1,8 +1,11 @@
 package dev.kubeteardown.junit;
 
+import dev.kubeteardown.CleanupBuilder;
 import dev.kubeteardown.CleanupStep;
 import dev.kubeteardown.RunLabels;
 import io.kubernetes.client.openapi.ApiClient;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -10,6 +13,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -58,7 +62,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * test's cleanup to what that test created. Either put {@link TeardownScope#labels()} on the objects and select them
  * with a {@link ScopedStepFactory}: {@code afterEach((c, scope) -> Cleanup.builder(c, type)
  * .labelSelector(scope.selector()).build())}; or give each test its own namespace
- * ({@link TeardownScope#uniqueName(String)}) and clean that namespace. Declare a {@link TeardownScope} parameter in
+ * ({@link #namespacePerTest(String)}). Declare a {@link TeardownScope} parameter in
  * the test to get the scope. The Longhorn defaults ({@link #longhorn}) clean every backup in {@code longhorn-system}:
  * do not use them for tests that run in parallel.
  *
@@ -66,9 +70,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * after-all steps run once, after the class that registered it (not after each {@code @Nested} class). Register
  * the extension in a {@code static} field: JUnit calls class-level callbacks only for static
  * {@code @RegisterExtension} fields, so after-all steps in an instance field would never run.
+ *
+ * <p><b>Namespaces</b>: {@link #namespacePerTest(String)} gives each test a namespace of its own, created before
+ * {@code @BeforeEach}, and {@link #namespacePerClass(String)} one for all tests of the class, created before
+ * {@code @BeforeAll}; the test reads its name from {@link TeardownScope#namespace()}. It is deleted, and awaited, as
+ * the last step of the after phase (so the other steps clean what they own first), under the same mode and policy.
  */
 public final class KubeTeardownExtension
-        implements BeforeAllCallback, AfterEachCallback, AfterAllCallback, ParameterResolver {
+        implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback, AfterAllCallback, ParameterResolver {
 
     /** Overrides the cleanup mode for a run: {@code always}, {@code on_success}, {@code never} (any case). */
     public static final String CLEANUP_MODE_PROPERTY = "kubeteardown.cleanup.mode";
@@ -181,6 +190,61 @@ public final class KubeTeardownExtension
         return afterAllSteps(steps);
     }
 
+    /**
+     * A copy that gives each test a namespace of its own, as {@code java-operator-sdk}'s test extension does.
+     * Before {@code @BeforeEach}, it creates {@code <prefix>-<hash>} ({@link TeardownScope#uniqueName(String)}: unique
+     * to the test and the run), labelled with the test's {@link TeardownScope#labels()} so a
+     * {@link dev.kubeteardown.StaleRunSweep} of namespaces finds what a killed run leaked; the test gets the name from
+     * {@link TeardownScope#namespace()}. After the test, after the after-each steps, a
+     * {@link dev.kubeteardown.NamespaceCleanup} deletes it and waits until it is gone (at most
+     * {@link CleanupBuilder#DEFAULT_TIMEOUT_SECONDS} s): one more step of the after-each phase, in its report. A
+     * namespace still there at the deadline is {@code STUCK}, its detail saying why, and fails the test under
+     * {@link FailurePolicy#FAIL}. Under {@link CleanupMode#ON_SUCCESS} a failed test keeps its namespace (the skip says
+     * so); under {@link CleanupMode#NEVER} every namespace is kept. A namespace that cannot be created fails the test
+     * with {@link ExtensionConfigurationException}, naming it and the server's answer.
+     *
+     * @param prefix lower-case letters, digits and '-', at most 52 characters
+     * @throws IllegalStateException when a namespace per test or per class is already declared
+     */
+    public KubeTeardownExtension namespacePerTest(String prefix) {
+        return withNamespace(NamespaceLifecycle.perTest(prefix));
+    }
+
+    /** {@link #namespacePerTest(String)}, with this deadline for deleting the namespace and waiting until it is gone. */
+    public KubeTeardownExtension namespacePerTest(String prefix, Duration timeout) {
+        return withNamespace(NamespaceLifecycle.perTest(prefix).withTimeout(timeout));
+    }
+
+    /**
+     * A copy that creates one namespace for the tests of the class that registered the extension (its
+     * {@code @Nested} classes included), before {@code @BeforeAll}, and deletes it after all of them, after the
+     * after-all steps, waiting until it is gone. Otherwise as {@link #namespacePerTest(String)}: the name is unique to
+     * the class and the run, every test (and {@code @BeforeAll}) gets it from {@link TeardownScope#namespace()}, and
+     * under {@link CleanupMode#ON_SUCCESS} it is kept when the class or any of its tests failed. With
+     * {@link #teardownOnShutdown()} it is also deleted by the shutdown hook. The client must be available before
+     * {@code @BeforeAll} methods run (a supplier, or a client field set in a static initialiser).
+     *
+     * @param prefix lower-case letters, digits and '-', at most 52 characters
+     * @throws IllegalStateException when a namespace per test or per class is already declared
+     */
+    public KubeTeardownExtension namespacePerClass(String prefix) {
+        return withNamespace(NamespaceLifecycle.perClass(prefix));
+    }
+
+    /** {@link #namespacePerClass(String)}, with this deadline for deleting the namespace and waiting until it is gone. */
+    public KubeTeardownExtension namespacePerClass(String prefix, Duration timeout) {
+        return withNamespace(NamespaceLifecycle.perClass(prefix).withTimeout(timeout));
+    }
+
+    private KubeTeardownExtension withNamespace(NamespaceLifecycle lifecycle) {
+        TeardownPlan current = requirePlan();
+        if (current.namespace() != null) {
+            throw new IllegalStateException("a namespace is already declared (" + current.namespace()
+                    + "): declare one of namespacePerTest(...) and namespacePerClass(...), once");
+        }
+        return new KubeTeardownExtension(current.withNamespace(lifecycle));
+    }
+
     /** A copy with this cleanup mode; {@value #CLEANUP_MODE_PROPERTY} still overrides it when set. */
     public KubeTeardownExtension mode(CleanupMode mode) {
         return new KubeTeardownExtension(requirePlan().withMode(mode));
@@ -228,11 +292,17 @@ public final class KubeTeardownExtension
 
     // ---- JUnit callbacks
 
-    /** Notes which class owns the after-all steps, so a {@code @Nested} class does not run them again. */
+    /**
+     * Notes which class owns the after-all steps, so a {@code @Nested} class does not run them again; in that class,
+     * runs the before-all steps and creates the namespace per class.
+     */
     @Override
     public void beforeAll(ExtensionContext context) {
         if (plan == null) {
-            AnnotatedPlan.of(context); // fail early, once per class, when the annotation is missing
+            TeardownPlan annotated = AnnotatedPlan.of(context); // fail early, once per class, when it is missing
+            if (AnnotatedPlan.isAnnotated(context)) {
+                createNamespace(context, annotated, true);
+            }
             return;
         }
         ExtensionContext.Store store = context.getStore(ownerNamespace());
@@ -240,7 +310,14 @@ public final class KubeTeardownExtension
             store.put("owner", context.getUniqueId());
             guardShutdown(context, store);
             runPhase(context, plan(context), Phase.BEFORE_ALL, false);
+            createNamespace(context, plan, true);
         }
+    }
+
+    /** Creates the test's namespace, when one per test is declared. */
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        createNamespace(context, plan(context), false);
     }
 
     /** Runs the after-each steps (unless the mode says otherwise) and records a failed test for after-all. */
@@ -311,7 +388,15 @@ public final class KubeTeardownExtension
         if (!plan.onShutdown()) {
             return;
         }
-        List<DeclaredStep> steps = plan.steps(Phase.AFTER_ALL);
+        List<DeclaredStep> steps = new ArrayList<>(plan.steps(Phase.AFTER_ALL));
+        TeardownScope scope = TeardownScope.of(context);
+        NamespaceLifecycle namespace = plan.namespace();
+        if (namespace != null && namespace.perClass()) {
+            // the name is known before the namespace is created; deleting one that was never created is clean
+            String name = namespace.nameFor(scope);
+            scope = scope.withNamespace(name);
+            steps.add(namespace.deletion(name));
+        }
         if (steps.isEmpty()) {
             throw new ExtensionConfigurationException("teardownOnShutdown() runs the after-all steps at JVM shutdown,"
                     + " but none is declared: add them with afterAll(...)");
@@ -322,13 +407,37 @@ public final class KubeTeardownExtension
             TeardownReporter.LOG.info("not registering the shutdown teardown {}: CleanupMode.NEVER", target);
             return;
         }
-        store.put(
-                "shutdown",
-                ShutdownGuard.register(steps, () -> plan.client().resolve(context), TeardownScope.of(context), target));
+        store.put("shutdown", ShutdownGuard.register(steps, () -> plan.client().resolve(context), scope, target));
+    }
+
+    private static void createNamespace(ExtensionContext context, TeardownPlan plan, boolean classLevel) {
+        NamespaceLifecycle namespace = plan.namespace();
+        if (namespace != null && namespace.perClass() == classLevel) {
+            namespace.create(
+                    context,
+                    plan.client(),
+                    TeardownReporter.target(context, classLevel ? Phase.AFTER_ALL : Phase.AFTER_EACH));
+        }
+    }
+
+    /** The declared steps of a phase, then the deletion of the namespace this context created, if any. */
+    private static List<DeclaredStep> steps(ExtensionContext context, TeardownPlan plan, Phase phase) {
+        List<DeclaredStep> steps = plan.steps(phase);
+        NamespaceLifecycle namespace = plan.namespace();
+        if (namespace == null || phase == Phase.BEFORE_ALL || namespace.perClass() != (phase == Phase.AFTER_ALL)) {
+            return steps;
+        }
+        String created = NamespaceLifecycle.createdFor(context);
+        if (created == null) { // not created (its creation failed), or created for an enclosing class
+            return steps;
+        }
+        List<DeclaredStep> all = new ArrayList<>(steps);
+        all.add(namespace.deletion(created));
+        return all;
     }
 
     private void runPhase(ExtensionContext context, TeardownPlan plan, Phase phase, boolean failed) {
-        List<DeclaredStep> steps = plan.steps(phase);
+        List<DeclaredStep> steps = steps(context, plan, phase);
         if (steps.isEmpty()) {
             return;
         }

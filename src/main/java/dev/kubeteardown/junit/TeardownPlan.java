@@ -12,6 +12,7 @@ import java.util.Objects;
  *
  * @param declaredBy {@code extension} or {@code @KubeTeardown}, for the log
  * @param onShutdown whether the after-all steps also run from a JVM shutdown hook while the class runs
+ * @param namespace  the namespace created per test or per class, {@code null} for none
  */
 record TeardownPlan(
         ClientSource client,
@@ -19,7 +20,8 @@ record TeardownPlan(
         CleanupMode mode,
         FailurePolicy policy,
         String declaredBy,
-        boolean onShutdown) {
+        boolean onShutdown,
+        NamespaceLifecycle namespace) {
 
     TeardownPlan {
         Objects.requireNonNull(client, "client source");
@@ -31,7 +33,7 @@ record TeardownPlan(
     }
 
     static TeardownPlan of(ClientSource client) {
-        return new TeardownPlan(client, Map.of(), CleanupMode.DEFAULT, null, "extension", false);
+        return new TeardownPlan(client, Map.of(), CleanupMode.DEFAULT, null, "extension", false, null);
     }
 
     List<DeclaredStep> steps(Phase phase) {
@@ -44,7 +46,7 @@ record TeardownPlan(
         Map<Phase, List<DeclaredStep>> updated = new EnumMap<>(Phase.class);
         updated.putAll(phases);
         updated.put(phase, joined);
-        return new TeardownPlan(client, updated, mode, policy, declaredBy, onShutdown);
+        return new TeardownPlan(client, updated, mode, policy, declaredBy, onShutdown, namespace);
     }
 
     TeardownPlan withMode(CleanupMode newMode) {
@@ -54,7 +56,8 @@ record TeardownPlan(
                 Objects.requireNonNull(newMode, "mode must not be null"),
                 policy,
                 declaredBy,
-                onShutdown);
+                onShutdown,
+                namespace);
     }
 
     TeardownPlan withPolicy(FailurePolicy newPolicy) {
@@ -64,15 +67,20 @@ record TeardownPlan(
                 mode,
                 Objects.requireNonNull(newPolicy, "failure policy must not be null"),
                 declaredBy,
-                onShutdown);
+                onShutdown,
+                namespace);
     }
 
     TeardownPlan declaredBy(String by) {
-        return new TeardownPlan(client, phases, mode, policy, by, onShutdown);
+        return new TeardownPlan(client, phases, mode, policy, by, onShutdown, namespace);
     }
 
     TeardownPlan withOnShutdown(boolean enabled) {
-        return new TeardownPlan(client, phases, mode, policy, declaredBy, enabled);
+        return new TeardownPlan(client, phases, mode, policy, declaredBy, enabled, namespace);
+    }
+
+    TeardownPlan withNamespace(NamespaceLifecycle lifecycle) {
+        return new TeardownPlan(client, phases, mode, policy, declaredBy, onShutdown, lifecycle);
     }
 
     @Override
@@ -86,6 +94,7 @@ record TeardownPlan(
                 .append(", policy ")
                 .append(policy == null ? "default" : policy)
                 .append(onShutdown ? ", on shutdown" : "")
+                .append(namespace == null ? "" : ", " + namespace)
                 .toString();
     }
 }

@@ -37,11 +37,13 @@ public final class TeardownScope {
     private final String runId;
     private final String uniqueId;
     private final String labelValue;
+    private final String namespace;
 
-    private TeardownScope(String runId, String uniqueId, String labelValue) {
+    private TeardownScope(String runId, String uniqueId, String labelValue, String namespace) {
         this.runId = runId;
         this.uniqueId = uniqueId;
         this.labelValue = labelValue;
+        this.namespace = namespace;
     }
 
     /** The scope of the test or container of this context; the run id is kept in the root context's store. */
@@ -53,7 +55,7 @@ public final class TeardownScope {
                 .map(Method::getName)
                 .or(() -> context.getTestClass().map(Class::getSimpleName))
                 .orElse(context.getDisplayName());
-        return of(runId, context.getUniqueId(), readable);
+        return of(runId, context.getUniqueId(), readable).withNamespace(NamespaceLifecycle.lookUp(context));
     }
 
     /**
@@ -68,7 +70,12 @@ public final class TeardownScope {
         Objects.requireNonNull(uniqueId, "uniqueId");
         String hash = hash(runId + '\n' + uniqueId);
         String hint = sanitise(readable, MAX_LABEL_VALUE - HASH_CHARS - 1);
-        return new TeardownScope(runId, uniqueId, hint.isEmpty() ? hash : hint + "-" + hash);
+        return new TeardownScope(runId, uniqueId, hint.isEmpty() ? hash : hint + "-" + hash, null);
+    }
+
+    /** This scope with the namespace created for it (or for its class); {@code null} for none. */
+    TeardownScope withNamespace(String name) {
+        return new TeardownScope(runId, uniqueId, labelValue, name);
     }
 
     /** The label key, {@value #TEST_LABEL}. */
@@ -125,6 +132,24 @@ public final class TeardownScope {
                     + (MAX_LABEL_VALUE - HASH_CHARS - 1) + " characters, was \"" + prefix + "\"");
         }
         return prefix + "-" + hash(runId + '\n' + uniqueId);
+    }
+
+    /**
+     * The namespace the extension created for this test ({@link KubeTeardownExtension#namespacePerTest}) or for its
+     * class ({@link KubeTeardownExtension#namespacePerClass}): it exists from before {@code @BeforeEach} (or
+     * {@code @BeforeAll}) until after the after-each (or after-all) steps, carries {@link #labels()}, and is then
+     * deleted, with a wait until it is gone.
+     *
+     * @throws IllegalStateException when no namespace was declared for this scope (e.g. the class's scope, in
+     *                               {@code @BeforeAll}, with a namespace per test)
+     */
+    public String namespace() {
+        if (namespace == null) {
+            throw new IllegalStateException("no namespace for " + uniqueId + ": declare namespacePerTest(prefix) or"
+                    + " namespacePerClass(prefix) on the KubeTeardownExtension (a class's scope has a namespace"
+                    + " only per class)");
+        }
+        return namespace;
     }
 
     static void requireLabelValue(String what, String value) {

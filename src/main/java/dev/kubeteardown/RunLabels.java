@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,7 +24,7 @@ public final class RunLabels {
     public static final String RUN_LABEL = "kube-teardown.dev/run";
     /** Label holding when that run started, in epoch seconds. */
     public static final String STARTED_LABEL = "kube-teardown.dev/run-started";
-    /** System property that names the current run. */
+    /** System property that names the current run (or its environment twin, {@code KUBETEARDOWN_RUN_ID}). */
     public static final String RUN_ID_PROPERTY = "kubeteardown.run.id";
 
     private static final RunLabels CURRENT = new RunLabels(currentId(), Instant.now());
@@ -53,12 +54,23 @@ public final class RunLabels {
 
     private static String currentId() {
         String configured = System.getProperty(RUN_ID_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            configured = System.getenv(environmentVariable(RUN_ID_PROPERTY));
+        }
         if (configured != null && !configured.isBlank()) {
             return configured.trim();
         }
         byte[] bytes = new byte[6];
         new SecureRandom().nextBytes(bytes);
         return "run-" + HexFormat.of().formatHex(bytes);
+    }
+
+    /**
+     * The environment variable twin of a {@code kubeteardown.*} property: upper case, dots to underscores, e.g.
+     * {@code KUBETEARDOWN_RUN_ID} for {@value #RUN_ID_PROPERTY}.
+     */
+    public static String environmentVariable(String property) {
+        return property.toUpperCase(Locale.ROOT).replace('.', '_');
     }
 
     public String id() {

@@ -39,8 +39,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * order declared, on the test's thread. A step that throws (even {@code CleanupConfigurationException}) does not
  * stop the next; only an interrupt does.
  *
- * <p><b>Mode</b> ({@link CleanupMode}). Precedence, highest first: the configuration parameter or system property
- * {@value #CLEANUP_MODE_PROPERTY} (when set and not {@code DEFAULT}); the mode set in code ({@link #mode}) or in
+ * <p><b>Mode</b> ({@link CleanupMode}). Precedence, highest first: the configuration parameter, system property or
+ * environment variable {@value #CLEANUP_MODE_PROPERTY} ({@code KUBETEARDOWN_CLEANUP_MODE}; see
+ * {@code TeardownSettings} for their order) when set and not {@code DEFAULT}; the mode set in code ({@link #mode}) or in
  * {@link KubeTeardown#mode()} (when not {@code DEFAULT}); {@code ALWAYS}. The parameter wins over code on purpose:
  * it is how a laptop keeps a failed test's objects ({@code -Dkubeteardown.cleanup.mode=on_success}) while CI
  * always cleans, without editing tests. {@code ON_SUCCESS} after each test asks whether that test failed; after all

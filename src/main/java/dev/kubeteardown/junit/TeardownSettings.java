@@ -102,7 +102,7 @@ record TeardownSettings(CleanupMode mode, String modeSource, FailurePolicy polic
 
     /** The environment variable read for a key: upper case, dots to underscores ({@code KUBETEARDOWN_RUN_ID}). */
     static String environmentVariable(String key) {
-        return key.toUpperCase(Locale.ROOT).replace('.', '_');
+        return RunLabels.environmentVariable(key);
     }
 
     /** A value that is set, and the name it was found under: the key, or the environment variable. */

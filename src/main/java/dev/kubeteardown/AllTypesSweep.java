@@ -8,7 +8,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -68,16 +67,12 @@ public final class AllTypesSweep implements CleanupStep {
 
     private final ApiClient client;
     private final CleanupSpec template;
-    private final Duration olderThan;
-    private final Set<String> finishedRuns;
-    private final String protectedRun;
+    private final StaleRuns staleRuns;
 
-    private AllTypesSweep(Builder b, CleanupSpec template) {
-        this.client = b.client();
+    private AllTypesSweep(ApiClient client, CleanupSpec template, StaleRuns staleRuns) {
+        this.client = client;
         this.template = template;
-        this.olderThan = b.olderThan;
-        this.finishedRuns = Set.copyOf(b.finishedRuns);
-        this.protectedRun = b.protectedRun;
+        this.staleRuns = staleRuns;
     }
 
     /** One labelled object found by the scan. */
@@ -114,7 +109,7 @@ public final class AllTypesSweep implements CleanupStep {
 
     /** The runs that are stale now. */
     public Set<String> staleRuns() {
-        return StaleRunSweep.stale(runs(), olderThan, finishedRuns, protectedRun, "every type");
+        return staleRuns.of(runs(), "every type");
     }
 
     @Override
@@ -130,8 +125,7 @@ public final class AllTypesSweep implements CleanupStep {
                 budget.compareTo(timeout) < 0 ? budget : timeout,
                 template.hooks().ticker());
         Scan scan = scan(deadline);
-        Set<String> stale =
-                new TreeSet<>(StaleRunSweep.stale(scan.runs(), olderThan, finishedRuns, protectedRun, "every type"));
+        Set<String> stale = new TreeSet<>(staleRuns.of(scan.runs(), "every type"));
         List<CleanupReport> steps = new ArrayList<>(scan.failures());
         if (!stale.isEmpty()) {
             Set<String> swept = new HashSet<>();
@@ -285,39 +279,16 @@ public final class AllTypesSweep implements CleanupStep {
     }
 
     /** Options of an all-types sweep: every cleanup option (applied to each type), plus which runs are stale. */
-    public static final class Builder extends CleanupBuilder<Builder> {
-
-        private Duration olderThan;
-        private final Set<String> finishedRuns = new HashSet<>();
-        private String protectedRun = RunLabels.current().id();
+    public static final class Builder extends SweepBuilder<Builder> {
 
         Builder(ApiClient client) {
             super(client, PLACEHOLDER, null);
             timeout(Duration.ofSeconds(CleanupPlan.DEFAULT_TIMEOUT_SECONDS));
         }
 
-        /** Runs that started longer ago than this are stale. */
-        public Builder olderThan(Duration age) {
-            this.olderThan = Objects.requireNonNull(age, "age");
-            return this;
-        }
-
-        /** Runs known to be finished are stale whatever their age. */
-        public Builder finishedRuns(Set<String> runIds) {
-            finishedRuns.addAll(runIds);
-            return this;
-        }
-
-        /** The run never swept; default {@link RunLabels#current()}. */
-        public Builder protectRun(String runId) {
-            this.protectedRun = runId;
-            return this;
-        }
-
         /** Checks the options (naming any bad value) and builds an immutable, reusable sweep. */
         public AllTypesSweep build() {
-            StaleRunSweep.checkStaleness(olderThan, finishedRuns);
-            return new AllTypesSweep(this, spec());
+            return new AllTypesSweep(client(), spec(), staleRuns());
         }
     }
 }

@@ -4,13 +4,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.kubernetes.client.openapi.ApiClient;
-import io.kubernetes.client.openapi.ApiException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +61,6 @@ public final class ApiDiscovery {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiDiscovery.class);
-    private static final String[] AUTH = {"BearerToken"};
     private static final int MAX_SUGGESTIONS = 5;
 
     // weak keys: the cache (the value) never refers to its client, so a dropped client takes its cache with it
@@ -522,24 +519,11 @@ public final class ApiDiscovery {
     /** Sends a GET through the client (its authentication, TLS and base path), bounded by the request timeout. */
     private CompletableFuture<Reply> get(String path, List<Call> calls) {
         CompletableFuture<Reply> reply = new CompletableFuture<>();
-        Map<String, String> headers = new HashMap<>();
-        headers.put("Accept", "application/json");
         Call call;
         try {
-            call = client.buildCall(
-                    baseUrl(),
-                    path,
-                    "GET",
-                    List.of(),
-                    List.of(),
-                    null,
-                    headers,
-                    new HashMap<>(),
-                    new HashMap<>(),
-                    AUTH,
-                    null);
-        } catch (ApiException e) {
-            reply.complete(new Reply(path, 0, "", new IOException("cannot build GET " + path, e)));
+            call = new KubeApi(client, requestTimeout).newGetCall(path);
+        } catch (IOException e) {
+            reply.complete(new Reply(path, 0, "", e));
             return reply;
         }
         call.timeout().timeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -561,11 +545,6 @@ public final class ApiDiscovery {
             }
         });
         return reply;
-    }
-
-    private String baseUrl() {
-        String base = client.getBasePath();
-        return base != null && base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     }
 
     private static JsonArray array(JsonElement element) {

@@ -234,6 +234,11 @@ final class KubeApi {
         }
     }
 
+    /** A GET through the client (its authentication, TLS and base path), built but not sent. */
+    Call newGetCall(String path) throws IOException {
+        return newCall(path, "GET", List.of(), null, null);
+    }
+
     private Call newCall(String path, String method, List<Pair> query, Object body, String contentType)
             throws IOException {
         Map<String, String> headers = new HashMap<>();

@@ -4,7 +4,6 @@ import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -30,17 +29,12 @@ public final class StaleRunSweep implements CleanupStep {
 
     private final ApiClient client;
     private final CleanupSpec base;
-    private final Duration olderThan;
-    private final Set<String> finishedRuns;
-    private final String protectedRun;
+    private final StaleRuns staleRuns;
 
-    private StaleRunSweep(
-            ApiClient client, CleanupSpec base, Duration olderThan, Set<String> finishedRuns, String protectedRun) {
+    private StaleRunSweep(ApiClient client, CleanupSpec base, StaleRuns staleRuns) {
         this.client = client;
         this.base = base;
-        this.olderThan = olderThan;
-        this.finishedRuns = Set.copyOf(finishedRuns);
-        this.protectedRun = protectedRun;
+        this.staleRuns = staleRuns;
     }
 
     /** A sweep of one resource type; namespace {@code default} unless told otherwise. */
@@ -72,32 +66,7 @@ public final class StaleRunSweep implements CleanupStep {
 
     /** The runs that are stale now. */
     public Set<String> staleRuns() {
-        return stale(runs(), olderThan, finishedRuns, protectedRun, base.type().qualifiedName());
-    }
-
-    /**
-     * Which of {@code runs} (by id, with their start) are stale: finished, or started before {@code olderThan} ago;
-     * never {@code protectedRun}. Shared with {@link AllTypesSweep}.
-     */
-    static Set<String> stale(
-            Map<String, Instant> runs, Duration olderThan, Set<String> finishedRuns, String protectedRun, String what) {
-        Instant cutoff = olderThan == null ? null : Instant.now().minus(olderThan);
-        Set<String> stale = new HashSet<>();
-        runs.forEach((run, started) -> {
-            if (run.equals(protectedRun)) {
-                return;
-            }
-            if (finishedRuns.contains(run) || (cutoff != null && started.isBefore(cutoff))) {
-                stale.add(run);
-            } else if (cutoff != null && started.equals(Instant.MAX)) {
-                LOG.warn(
-                        "Not sweeping run {} of {} by age: its objects carry no readable {} label",
-                        run,
-                        what,
-                        RunLabels.STARTED_LABEL);
-            }
-        });
-        return stale;
+        return staleRuns.of(runs(), base.type().qualifiedName());
     }
 
     /** {@link #sweep()} as one report (empty when nothing is stale), so a sweep can be a step like any other. */
@@ -136,48 +105,16 @@ public final class StaleRunSweep implements CleanupStep {
         }
     }
 
-    static void checkStaleness(Duration olderThan, Set<String> finishedRuns) {
-        if (olderThan == null && finishedRuns.isEmpty()) {
-            throw new IllegalArgumentException(
-                    "a sweep needs olderThan(...) or finishedRuns(...): with neither, no run is stale");
-        }
-        if (olderThan != null && olderThan.isNegative()) {
-            throw new IllegalArgumentException("olderThan must be >= 0, was " + olderThan);
-        }
-    }
-
-    /** Options of a sweep: every cleanup option, plus which runs count as stale. */
-    public static final class Builder extends CleanupBuilder<Builder> {
-
-        private Duration olderThan;
-        private final Set<String> finishedRuns = new HashSet<>();
-        private String protectedRun = RunLabels.current().id();
+    /** Options of a sweep of one type: every cleanup option, plus which runs count as stale. */
+    public static final class Builder extends SweepBuilder<Builder> {
 
         Builder(ApiClient client, ResourceType type) {
             super(client, Objects.requireNonNull(type, "type"), "default");
         }
 
-        /** Runs that started longer ago than this are stale. */
-        public Builder olderThan(Duration age) {
-            this.olderThan = Objects.requireNonNull(age, "age");
-            return this;
-        }
-
-        /** Runs known to be finished are stale whatever their age. */
-        public Builder finishedRuns(Set<String> runIds) {
-            finishedRuns.addAll(runIds);
-            return this;
-        }
-
-        /** The run never swept; default {@link RunLabels#current()}. */
-        public Builder protectRun(String runId) {
-            this.protectedRun = runId;
-            return this;
-        }
-
+        /** Checks the options (naming any bad value) and builds an immutable, reusable sweep. */
         public StaleRunSweep build() {
-            checkStaleness(olderThan, finishedRuns);
-            return new StaleRunSweep(client(), spec(), olderThan, finishedRuns, protectedRun);
+            return new StaleRunSweep(client(), spec(), staleRuns());
         }
     }
 }

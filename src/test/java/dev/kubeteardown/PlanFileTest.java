@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -328,6 +330,34 @@ class PlanFileTest {
             assertTrue(skipped.detail().startsWith("the server does not serve a resource type \"widgets.example.io\""));
             assertTrue(report.isClean());
         }
+    }
+
+    @Test
+    @DisplayName("the README's plan file builds on the simulator as written, and its error example is what is printed")
+    void readmeExamplesAreTrue() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        Matcher format = Pattern.compile(
+                        "The format, as `PlanFileTest` reads it[^`]*```yaml\\n(.*?)```", Pattern.DOTALL)
+                .matcher(readme);
+        assertTrue(format.find(), "the README's plan file example");
+        PlanFile example = PlanFile.parse("README.md", format.group(1));
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            assertEquals(3, example.toPlan(sim.apiClient()).stepDescriptions().size());
+        }
+        Matcher errors = Pattern.compile("```\\n(error: plan file teardown.yaml.*?)\\n```", Pattern.DOTALL)
+                .matcher(readme);
+        assertTrue(errors.find(), "the README's error example");
+        PlanFileException e = invalid("""
+                name: x
+                timeout: 5 minutes
+                steps:
+                  - type: backups.longhorn.io
+                    labelselector: app=x
+                  - parallel:
+                      - type: snapshots.longhorn.io
+                        barrier: true
+                """);
+        assertEquals(errors.group(1), "error: " + e.getMessage());
     }
 
     @Test

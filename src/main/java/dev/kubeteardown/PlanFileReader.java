@@ -256,7 +256,7 @@ final class PlanFileReader {
     private Boolean bool(Node node) {
         if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.BOOL)) {
             String v = scalar.getValue().toLowerCase(Locale.ROOT);
-            return v.equals("true") || v.equals("yes") || v.equals("on") || v.equals("y");
+            return v.equals("true") || v.equals("yes") || v.equals("on");
         }
         throw new Invalid("expected true or false, got " + kind(node));
     }

@@ -1,6 +1,7 @@
 package dev.kubeteardown;
 
 import io.kubernetes.client.openapi.ApiClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,6 +74,16 @@ public final class CleanupPlan implements CleanupStep {
     /** An empty plan to add steps to. */
     public static Builder builder(ApiClient client) {
         return new Builder(client);
+    }
+
+    /**
+     * The plan written in a {@linkplain PlanFile plan file}, its types resolved on {@code client}'s server:
+     * {@code CleanupPlan.fromFile(client, Path.of("teardown.yaml")).run()}.
+     *
+     * @throws PlanFileException listing every problem of the file (line and field), nothing deleted
+     */
+    public static CleanupPlan fromFile(ApiClient client, Path file) {
+        return PlanFile.read(file).toPlan(client);
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  */
 public final class GoDuration {
 
-    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+    private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|μs|ms|s|m|h)");
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
 
     private GoDuration() {}
@@ -43,16 +43,16 @@ public final class GoDuration {
             nanos = nanos.add(amount.multiply(unitNanos(m.group(2))));
             end = m.end();
         }
-        if (end == 0 || end != v.length()) {
-            throw invalid(value);
+        if (end == 0 || end != v.length() || nanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+            throw invalid(value); // too long for a Duration in nanoseconds (about 292 years) is no timeout either
         }
-        return Duration.ofNanos(nanos.min(BigDecimal.valueOf(Long.MAX_VALUE)).longValue());
+        return Duration.ofNanos(nanos.longValue());
     }
 
     private static BigDecimal unitNanos(String unit) {
         return switch (unit) {
             case "ns" -> BigDecimal.ONE;
-            case "us", "µs" -> BigDecimal.valueOf(1_000L);
+            case "us", "µs", "μs" -> BigDecimal.valueOf(1_000L);
             case "ms" -> BigDecimal.valueOf(1_000_000L);
             case "s" -> NANOS_PER_SECOND;
             case "m" -> NANOS_PER_SECOND.multiply(BigDecimal.valueOf(60));

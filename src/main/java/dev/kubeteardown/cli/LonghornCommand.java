@@ -2,11 +2,14 @@ package dev.kubeteardown.cli;
 
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupReport;
+import dev.kubeteardown.DryRun;
 import dev.kubeteardown.MissingPolicy;
 import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
+import dev.kubeteardown.longhorn.LonghornPlans;
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,6 +28,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = {
             "Delete Longhorn backup volumes, then backups, in a real cluster (as Longhorn's suite tears down).",
+            "With --plan full or --plan backups, run one of Longhorn's whole teardown plans instead.",
             "Without --yes this is a dry run: nothing is deleted. Exit 0 clean, 1 not clean, 2 usage/configuration error."
         })
 final class LonghornCommand implements Callable<Integer> {
@@ -67,10 +71,21 @@ final class LonghornCommand implements Callable<Integer> {
     boolean requireCrds;
 
     @Option(
+            names = "--plan",
+            paramLabel = "full|backups",
+            description = {
+                "Run a whole Longhorn plan: full (volumes, snapshots, then recurring jobs, backing images, support",
+                "bundles, system restores and orphans at once, then the backups plan) or backups (backup volumes as a",
+                "barrier, then system backups, backups, backup backing images). Types not served are SKIPPED."
+            })
+    Plan plan;
+
+    @Option(
             names = "--timeout",
             defaultValue = "5m",
             converter = DurationConverter.class,
-            description = "Deadline of each step, waits included (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Deadline of each step, waits included; with --plan, of the whole plan (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
     @Option(
@@ -85,8 +100,19 @@ final class LonghornCommand implements Callable<Integer> {
     @Mixin
     OutputOption output;
 
+    /** The values of {@code --plan}: {@link LonghornPlans}' plans. */
+    enum Plan {
+        /** {@link LonghornPlans#full}. */
+        full,
+        /** {@link LonghornPlans#backups}. */
+        backups
+    }
+
     @Override
     public Integer call() {
+        if (plan != null) {
+            return runPlan();
+        }
         PrintWriter out = spec.commandLine().getOut();
         // before the kubeconfig: a contradictory flag is reported as such, whatever the cluster
         String banner = DryRunMode.banner(delete.dryRun());
@@ -111,6 +137,33 @@ final class LonghornCommand implements Callable<Integer> {
             printer.json(reports, null);
         }
         return Main.exitCode(reports);
+    }
+
+    /** {@code --plan}: the plan with this command's options; the two step-only flags are refused, not ignored. */
+    private int runPlan() {
+        List<String> stepOnly = new ArrayList<>();
+        if (customResourceOnly) {
+            stepOnly.add("--delete-custom-resource-only");
+        }
+        if (requireCrds) {
+            stepOnly.add("--require-crds");
+        }
+        if (!stepOnly.isEmpty()) {
+            throw new IllegalArgumentException(String.join(" and ", stepOnly) + " cannot be combined with --plan");
+        }
+        DryRun mode = delete.dryRun();
+        ApiClient client = kubeconfig.client();
+        LonghornPlans.Builder builder = plan == Plan.full ? LonghornPlans.full(client) : LonghornPlans.backups(client);
+        builder.namespace(namespace)
+                .apiVersion(apiVersion)
+                .timeout(timeout)
+                .parallelism(parallelism)
+                .dryRun(mode);
+        if (selector != null) {
+            builder.labelSelector(selector);
+        }
+        return PlanCommand.run(
+                builder.build(), mode, output, all, spec.commandLine().getOut());
     }
 
     private <B extends LonghornCleanupBuilder<B>> B configure(B builder) {

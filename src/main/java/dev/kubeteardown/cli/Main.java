@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code kube-teardown} command line: {@code demo} on an embedded simulated Longhorn, {@code longhorn} against a
- * real cluster, {@code sweep} for what killed runs leaked.
+ * real cluster, {@code plan} for a plan file, {@code sweep} for what killed runs leaked.
  *
  * <p>Exit codes: {@value #CLEAN} clean, {@value #NOT_CLEAN} not clean (FAILED or STUCK objects),
  * {@value #USAGE} usage or configuration error. An interrupted run, and an unexpected error (its stack trace goes
@@ -21,7 +21,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Correct, fast and honest teardown of Kubernetes test resources (Longhorn backups and more).",
-        subcommands = {DemoCommand.class, LonghornCommand.class, SweepCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            LonghornCommand.class,
+            PlanCommand.class,
+            SweepCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main {
 
     /** Every object removed or already gone. */

@@ -32,7 +32,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *         .afterEach(c -> BackupstoreCleanup.builder(c).build(), c -> BackupCleanup.builder(c).build());
  * }</pre>
  *
- * or declaratively, {@code @KubeTeardown(longhorn = true)} on the class with a {@code @TeardownClient} field.
+ * or declaratively, {@code @KubeTeardown(longhorn = true)} on the class with a {@code @TeardownClient} field. A
+ * {@linkplain dev.kubeteardown.PlanFile plan file} is a step factory too:
+ * {@code .afterEach(PlanFile.readResource("/teardown.yaml")::toPlan)} checks the file when the extension is created
+ * (a bad file fails the class, naming every problem's line) and resolves its types when the step runs.
  *
  * <p><b>Steps</b> are engine {@link CleanupStep}s, given as factories ({@link StepFactory}, {@link ScopedStepFactory})
  * so the client can be created after the extension, or already built ({@link #afterEachSteps}). They run in the

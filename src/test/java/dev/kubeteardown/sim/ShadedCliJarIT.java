@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -45,6 +46,7 @@ class ShadedCliJarIT {
                 List.of("--version"),
                 List.of("longhorn", "--help"),
                 List.of("sweep", "--help"),
+                List.of("plan", "--help"),
                 List.of("demo", "--help"))) {
             Run run = run(args);
             assertEquals(0, run.code(), args + ":\n" + run.output());
@@ -92,6 +94,35 @@ class ShadedCliJarIT {
                     "--older-than",
                     "1h"));
             assertEquals(0, sweep.code(), sweep.output());
+        }
+    }
+
+    @Test
+    void planFileAndLonghornPlanAgainstASimulator() throws Exception {
+        try (LonghornSimulator sim = LonghornSimulator.builder()
+                        .seed(BackupstoreSpec.of(2, 3).failedBackups(1))
+                        .start();
+                InputStream shipped = getClass().getResourceAsStream("/dev/kubeteardown/longhorn/full-plan.yaml")) {
+            Path kubeconfig = dir.resolve("kubeconfig");
+            Files.writeString(kubeconfig, ReadmeExampleTest.kubeconfig(sim.url()));
+            Path planFile = dir.resolve("full-plan.yaml");
+            Files.copy(shipped, planFile);
+
+            Run dryRun = run(List.of("longhorn", "--plan", "full", "--kubeconfig", kubeconfig.toString()));
+            assertEquals(0, dryRun.code(), dryRun.output());
+            assertEquals(0, sim.requests().count(Verb.DELETE), "a dry run deletes nothing");
+
+            Run plan = run(List.of(
+                    "plan",
+                    "--file",
+                    planFile.toString(),
+                    "--kubeconfig",
+                    kubeconfig.toString(),
+                    "--yes",
+                    "-o",
+                    "json"));
+            assertEquals(0, plan.code(), plan.output());
+            assertTrue(sim.remoteBackups().isEmpty(), "the jar's plan deleted every backup: " + plan.output());
         }
     }
 

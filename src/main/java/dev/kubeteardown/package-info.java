@@ -17,8 +17,14 @@
  *   <li>Options: {@link dev.kubeteardown.Backoff}, {@link dev.kubeteardown.DryRun},
  *       {@link dev.kubeteardown.PropagationPolicy}, {@link dev.kubeteardown.WaitStrategy},
  *       {@link dev.kubeteardown.MissingPolicy}, {@link dev.kubeteardown.CleanupListener}.</li>
+ *   <li>A whole suite's teardown: {@link dev.kubeteardown.CleanupPlan} (ordered steps, parallel groups, barriers,
+ *       one deadline, a re-creation check), {@link dev.kubeteardown.PlanFile} (the same as a YAML file),
+ *       {@link dev.kubeteardown.NamespaceCleanup} (namespaces deleted and waited for; a stuck one says why).</li>
+ *   <li>Type names as kubectl spells them: {@link dev.kubeteardown.ApiDiscovery} and
+ *       {@link dev.kubeteardown.ServedType}.</li>
  *   <li>Leaked runs: {@link dev.kubeteardown.RunLabels} (what a run stamps on what it creates) and
- *       {@link dev.kubeteardown.StaleRunSweep} (removes what killed runs left);
+ *       {@link dev.kubeteardown.StaleRunSweep} (removes what killed runs left, in one type or, with
+ *       {@link dev.kubeteardown.StaleRunSweep#allTypes}, in every type);
  *       {@link dev.kubeteardown.ShutdownTeardown} (runs steps when the JVM exits).</li>
  *   <li>Errors: {@link dev.kubeteardown.CleanupConfigurationException} (a run that cannot start),
  *       {@link dev.kubeteardown.CleanupInterruptedException} (carries the partial report), both
@@ -45,8 +51,9 @@
  * The stages are package-private here rather than in a sub-package, so that they need not be public.
  *
  * <h2>The other packages</h2>
- * {@code dev.kubeteardown.longhorn} (Longhorn presets: configuration of this engine), {@code dev.kubeteardown.junit}
- * (the JUnit 5 extension), {@code dev.kubeteardown.cli} (the command line) and {@code dev.kubeteardown.sim} (a
+ * {@code dev.kubeteardown.longhorn} (Longhorn presets and plans: configuration of this engine),
+ * {@code dev.kubeteardown.junit} (the JUnit 5 extension), {@code dev.kubeteardown.fabric8} (a fabric8 client as the
+ * client every step takes), {@code dev.kubeteardown.cli} (the command line) and {@code dev.kubeteardown.sim} (a
  * Longhorn simulator on the fabric8 mock server, which never uses this engine). This package imports none of them.
  */
 package dev.kubeteardown;

@@ -71,8 +71,8 @@ final class ReportPrinter {
     }
 
     /**
-     * What follows the heading of a status's examples; empty for DELETED, the expected outcome, which gets none.
-     * Exhaustive on purpose: a new status does not compile until it says whether and how it is shown.
+     * What follows the heading of a status's examples; empty for DELETED, the expected outcome, which gets none. A
+     * status added later is shown with its heading alone until it gets words here: no CLI edit is needed for it.
      */
     static Optional<String> remark(Status status) {
         return switch (status) {
@@ -84,6 +84,7 @@ final class ReportPrinter {
             case FAILED -> Optional.of(", could not be deleted");
             case SKIPPED -> Optional.of(", not attempted");
             case WOULD_DELETE -> Optional.of(", dry run: nothing was deleted");
+            default -> Optional.of("");
         };
     }
 

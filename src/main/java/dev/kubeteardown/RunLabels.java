@@ -3,6 +3,7 @@ package dev.kubeteardown;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -39,7 +40,7 @@ public final class RunLabels {
                     + " or '.', starting and ending with an alphanumeric), was \"" + id + "\"");
         }
         this.id = id;
-        this.started = Objects.requireNonNull(started, "started").truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        this.started = Objects.requireNonNull(started, "started").truncatedTo(ChronoUnit.SECONDS);
     }
 
     /** The run of this JVM. */

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonParser;
 import dev.kubeteardown.testing.MockCluster;
 import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -55,7 +57,7 @@ class CleanupEngineTest {
         return cluster.create(BACKUPS, NS, name);
     }
 
-    static boolean isDeleteOf(io.fabric8.mockwebserver.http.RecordedRequest r, String name) {
+    static boolean isDeleteOf(RecordedRequest r, String name) {
         return r.getMethod().equals("DELETE") && r.getPath().split("\\?")[0].endsWith("/backups/" + name);
     }
 
@@ -374,8 +376,7 @@ class CleanupEngineTest {
     @DisplayName("an ApiClient whose base path ends with a slash works the same")
     void basePathWithTrailingSlash() {
         create("backup-a");
-        var client = new io.kubernetes.client.openapi.ApiClient()
-                .setBasePath(cluster.url().replaceAll("/*$", "") + "/");
+        var client = new ApiClient().setBasePath(cluster.url().replaceAll("/*$", "") + "/");
         CleanupReport report =
                 Cleanup.builder(client, BACKUPS).namespace(NS).build().run();
         assertEquals(1, report.count(Outcome.Status.DELETED), report.table());

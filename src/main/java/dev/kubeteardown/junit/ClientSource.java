@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -96,9 +97,9 @@ abstract class ClientSource {
     private static final class FieldSource extends ClientSource {
 
         private final String description;
-        private final java.util.function.Function<Class<?>, List<Field>> finder;
+        private final Function<Class<?>, List<Field>> finder;
 
-        FieldSource(String description, java.util.function.Function<Class<?>, List<Field>> finder) {
+        FieldSource(String description, Function<Class<?>, List<Field>> finder) {
             this.description = description;
             this.finder = finder;
         }

@@ -1,6 +1,7 @@
 package dev.kubeteardown.junit;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,7 @@ record TeardownPlan(
         Objects.requireNonNull(client, "client source");
         Map<Phase, List<DeclaredStep>> copy = new EnumMap<>(Phase.class);
         phases.forEach((phase, steps) -> copy.put(phase, List.copyOf(steps)));
-        phases = java.util.Collections.unmodifiableMap(copy);
+        phases = Collections.unmodifiableMap(copy);
         Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(declaredBy, "declaredBy");
     }

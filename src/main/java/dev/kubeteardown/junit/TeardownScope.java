@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -98,8 +99,8 @@ public final class TeardownScope {
      * start time), so a {@link dev.kubeteardown.StaleRunSweep} can find what a killed run leaked.
      */
     public Map<String, String> labels() {
-        Map<String, String> labels = new java.util.HashMap<>(
-                RunLabels.of(runId, RunLabels.current().started()).labels());
+        Map<String, String> labels =
+                new HashMap<>(RunLabels.of(runId, RunLabels.current().started()).labels());
         labels.put(TEST_LABEL, labelValue);
         return Map.copyOf(labels);
     }

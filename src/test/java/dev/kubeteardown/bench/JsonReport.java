@@ -3,7 +3,9 @@ package dev.kubeteardown.bench;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.kubeteardown.sim.Verb;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** The results as JSON: every run of every variant, the summaries, the limits and the target verdicts. */
@@ -95,7 +97,7 @@ final class JsonReport {
         JsonObject requests = new JsonObject();
         v.medianRun()
                 .requests()
-                .forEach((verb, n) -> requests.addProperty(verb.name().toLowerCase(java.util.Locale.ROOT), n));
+                .forEach((verb, n) -> requests.addProperty(verb.name().toLowerCase(Locale.ROOT), n));
         o.add("requestsOfMedianRun", requests);
         JsonArray runs = new JsonArray();
         for (RunMeasurement m : v.runs()) {
@@ -115,8 +117,8 @@ final class JsonReport {
                 run.addProperty("problem", m.problem());
             }
             JsonObject req = new JsonObject();
-            for (Map.Entry<dev.kubeteardown.sim.Verb, Long> e : m.requests().entrySet()) {
-                req.addProperty(e.getKey().name().toLowerCase(java.util.Locale.ROOT), e.getValue());
+            for (Map.Entry<Verb, Long> e : m.requests().entrySet()) {
+                req.addProperty(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue());
             }
             run.add("requests", req);
             runs.add(run);

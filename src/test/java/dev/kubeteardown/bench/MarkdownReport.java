@@ -2,6 +2,7 @@ package dev.kubeteardown.bench;
 
 import dev.kubeteardown.sim.Verb;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** The results as Markdown: summary, details per variant, the parallelism sweep, the targets. */
@@ -196,7 +197,7 @@ final class MarkdownReport {
             StringBuilder sb = new StringBuilder();
             line(sb, header);
             String[] rule = new String[header.length];
-            java.util.Arrays.fill(rule, "---");
+            Arrays.fill(rule, "---");
             line(sb, rule);
             rows.forEach(r -> line(sb, r));
             return sb.toString();

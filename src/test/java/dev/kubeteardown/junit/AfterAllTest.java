@@ -17,7 +17,9 @@ import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
@@ -167,7 +170,7 @@ class AfterAllTest extends WithMockCluster {
         @Test
         void abortedByAnAssumption() {
             TestKit.cluster.create(CONFIG_MAPS, SHARED, "from-aborted");
-            org.junit.jupiter.api.Assumptions.assumeTrue(false, "not on this cluster");
+            Assumptions.assumeTrue(false, "not on this cluster");
         }
     }
 
@@ -224,7 +227,7 @@ class AfterAllTest extends WithMockCluster {
                 "only class-wide is left for after all");
         List<String> deleted =
                 deletes().stream().map(p -> p.substring(p.lastIndexOf('/') + 1)).collect(Collectors.toList());
-        assertEquals(java.util.Set.of("outer", "inner", "class-wide"), java.util.Set.copyOf(deleted));
+        assertEquals(Set.of("outer", "inner", "class-wide"), Set.copyOf(deleted));
         assertEquals("class-wide", deleted.get(2), "after all comes last: " + deleted);
         assertFalse(cluster.exists(CONFIG_MAPS, SHARED, "class-wide"));
     }
@@ -248,8 +251,7 @@ class AfterAllTest extends WithMockCluster {
         EngineExecutionResults results = TestKit.run(InstanceFieldForAfterAllTestCase.class);
 
         Throwable thrown = TestKit.containerFailureOf(results, "InstanceFieldForAfterAllTestCase");
-        assertTrue(
-                thrown instanceof org.junit.jupiter.api.extension.ExtensionConfigurationException, thrown.toString());
+        assertTrue(thrown instanceof ExtensionConfigurationException, thrown.toString());
         assertTrue(
                 thrown.getMessage()
                         .contains("is an instance field, but there is no test instance when cleaning up"

@@ -13,11 +13,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.kubeteardown.Cleanup;
+import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.CleanupStep;
 import dev.kubeteardown.junit.TestKit.TestKitOnly;
 import io.kubernetes.client.openapi.ApiClient;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -163,7 +165,7 @@ class DeclarativeTest extends WithMockCluster {
         /** Built in advance, with its own client (looked up when it runs, as the mock changes per test). */
         static final CleanupStep PREBUILT = new CleanupStep() {
             @Override
-            public dev.kubeteardown.CleanupReport execute() {
+            public CleanupReport execute() {
                 return Cleanup.builder(TestKit.client(), CONFIG_MAPS)
                         .namespace(TESTS)
                         .build()
@@ -218,7 +220,7 @@ class DeclarativeTest extends WithMockCluster {
                 withStep.toString().contains("afterEach [a step factory], afterAll [], mode DEFAULT"),
                 withStep.toString());
         assertTrue(withMode.toString().contains("mode NEVER"), withMode.toString());
-        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException e = Assertions.assertThrows(
                 IllegalStateException.class, () -> new KubeTeardownExtension().afterEach(c -> null));
         assertTrue(e.getMessage().startsWith("this instance is configured by @KubeTeardown"), e.getMessage());
     }

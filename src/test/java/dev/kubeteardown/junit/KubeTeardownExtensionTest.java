@@ -28,12 +28,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
 import org.opentest4j.AssertionFailedError;
 
 /** The extension after each test, through EngineTestKit against the CRUD mock: order, modes, policies, reports. */
@@ -51,7 +56,7 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         List<String> kinds = deletes().stream()
                 .map(p -> p.contains("/backupvolumes/") ? "backupvolumes" : "backups")
                 .collect(Collectors.toList());
-        return java.util.stream.IntStream.range(0, kinds.size())
+        return IntStream.range(0, kinds.size())
                 .filter(i -> i == 0 || !kinds.get(i).equals(kinds.get(i - 1)))
                 .mapToObj(kinds::get)
                 .collect(Collectors.toList());
@@ -268,9 +273,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         System.setProperty(KubeTeardownExtension.CLEANUP_MODE_PROPERTY, "NEVER");
         EngineExecutionResults results;
         try {
-            results = org.junit.platform.testkit.engine.EngineTestKit.engine("junit-jupiter")
-                    .selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(
-                            PassingTestTestCase.class))
+            results = EngineTestKit.engine("junit-jupiter")
+                    .selectors(DiscoverySelectors.selectClass(PassingTestTestCase.class))
                     .configurationParameter(TestKit.ENABLED, "true")
                     .enableImplicitConfigurationParameters(true)
                     .execute();
@@ -288,7 +292,7 @@ class KubeTeardownExtensionTest extends WithMockCluster {
     }
 
     /** Runs {@code body} with the system property set, then restores what was there (also when it throws). */
-    static <T> T withSystemProperty(String key, String value, java.util.function.Supplier<T> body) {
+    static <T> T withSystemProperty(String key, String value, Supplier<T> body) {
         String before = System.getProperty(key);
         System.setProperty(key, value);
         try {
@@ -346,10 +350,8 @@ class KubeTeardownExtensionTest extends WithMockCluster {
         assertTrue(entry.contains("NOT CLEAN") && entry.contains("policy WARN (kubeteardown.failure.policy)"), entry);
     }
 
-    static final java.util.concurrent.atomic.AtomicInteger CLIENT_CALLS =
-            new java.util.concurrent.atomic.AtomicInteger();
-    static final java.util.concurrent.atomic.AtomicInteger FACTORY_CALLS =
-            new java.util.concurrent.atomic.AtomicInteger();
+    static final AtomicInteger CLIENT_CALLS = new AtomicInteger();
+    static final AtomicInteger FACTORY_CALLS = new AtomicInteger();
 
     @TestKitOnly
     static class CountingNeverTestCase {

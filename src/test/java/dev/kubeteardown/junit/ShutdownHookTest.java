@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kubeteardown.junit.TestKit.TestKitOnly;
 import dev.kubeteardown.longhorn.BackupCleanup;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -54,7 +55,7 @@ class ShutdownHookTest extends WithMockCluster {
                             for (String line = out.readLine(); line != null; line = out.readLine()) {
                                 lines.add(line);
                             }
-                        } catch (java.io.IOException ended) {
+                        } catch (IOException ended) {
                             // the child is gone: nothing more to read
                         }
                     },

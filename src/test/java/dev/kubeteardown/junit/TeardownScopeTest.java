@@ -9,6 +9,7 @@ import dev.kubeteardown.RunLabels;
 import dev.kubeteardown.junit.TestKit.TestKitOnly;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -119,7 +120,7 @@ class TeardownScopeTest {
         assertEquals(seen.get(0), seen.get(5), "@BeforeAll and @AfterAll: the class's scope");
         assertEquals(seen.get(1), seen.get(2), "@BeforeEach and the test: the test's scope");
         assertEquals(seen.get(3), seen.get(4));
-        assertEquals(3, java.util.Set.copyOf(seen).size(), "class, invocation 1, invocation 2: " + seen);
+        assertEquals(3, Set.copyOf(seen).size(), "class, invocation 1, invocation 2: " + seen);
         assertTrue(seen.stream().allMatch(s -> s.runId().equals("ci-1234")));
         assertTrue(seen.get(1).labelValue().startsWith("test-"), seen.get(1).labelValue());
     }

@@ -4,6 +4,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import dev.kubeteardown.ResourceType;
 import dev.kubeteardown.testing.MockCluster;
+import io.kubernetes.client.openapi.ApiClient;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
@@ -42,7 +43,7 @@ final class TestKit {
     private TestKit() {}
 
     /** The client of the current mock, for suppliers in the cases (read when the cleanup runs). */
-    static io.kubernetes.client.openapi.ApiClient client() {
+    static ApiClient client() {
         return cluster.client();
     }
 

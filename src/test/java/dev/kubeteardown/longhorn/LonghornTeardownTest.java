@@ -15,6 +15,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,7 +58,7 @@ class LonghornTeardownTest {
             String volume = "vol-" + v;
             String bvName = volume + "-7f3a" + v;
             String bvUid = cluster.create(VOLUMES, NS, bvName, Map.of(), List.of(Longhorn.FINALIZER));
-            List<String> backups = new java.util.ArrayList<>();
+            List<String> backups = new ArrayList<>();
             for (int b = 1; b <= 4; b++) {
                 String name = "backup-" + v + "0" + b;
                 cluster.create(BACKUPS, NS, backup(name, volume, bvName, bvUid));

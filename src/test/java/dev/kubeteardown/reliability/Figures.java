@@ -4,12 +4,14 @@ import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
 import dev.kubeteardown.sim.FaultKind;
 import dev.kubeteardown.sim.Verb;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /** The suite's figures, summed over runs; thread-safe (every method synchronised). */
 final class Figures {
@@ -81,12 +83,12 @@ final class Figures {
     }
 
     /** A run that had not finished {@code limit} after it was awaited: an invariant violation (the run hung). */
-    synchronized void timedOut(long seed, java.time.Duration limit) {
+    synchronized void timedOut(long seed, Duration limit) {
         violations.merge(
                 seed,
                 List.of("run did not finish within " + limit.toMillis() + " ms (its bound plus the"
                         + " harness margin): a hang"),
-                (a, b) -> java.util.stream.Stream.concat(a.stream(), b.stream()).toList());
+                (a, b) -> Stream.concat(a.stream(), b.stream()).toList());
     }
 
     synchronized int violationCount() {

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,10 +71,10 @@ class InterruptUnderFaultsTest {
             }
         }
         ExecutorService pool = Executors.newFixedThreadPool(4);
-        Map<Long, List<String>> violations = new java.util.TreeMap<>();
+        Map<Long, List<String>> violations = new TreeMap<>();
         List<String> lines = new ArrayList<>();
         long[] slowest = {0, 0};
-        Map<String, Integer> phases = new java.util.TreeMap<>();
+        Map<String, Integer> phases = new TreeMap<>();
         try {
             List<Future<Result>> futures = new ArrayList<>();
             for (long seed : seeds) {

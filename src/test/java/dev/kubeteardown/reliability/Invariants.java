@@ -6,6 +6,7 @@ import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.DryRun;
 import dev.kubeteardown.Outcome;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -156,7 +157,7 @@ final class Invariants {
      * of its own, so this cannot hide a delete by the engine.
      */
     private static boolean removedByRace(
-            ClusterObserver.Life life, java.util.Collection<ClusterObserver.Life> lives, List<WireLog.Exchange> wire) {
+            ClusterObserver.Life life, Collection<ClusterObserver.Life> lives, List<WireLog.Exchange> wire) {
         for (ClusterObserver.Life other : lives) {
             if (other != life
                     && other.namespace.equals(life.namespace)

@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -100,7 +101,7 @@ final class WireLog implements Interceptor {
             long startNanos, long endNanos, boolean complete, Set<String> union, Set<String> lastPass, int restarts) {}
 
     private final ConcurrentLinkedQueue<Exchange> exchanges = new ConcurrentLinkedQueue<>();
-    private final Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> threads = ConcurrentHashMap.newKeySet();
 
     @Override
     public Response intercept(Chain chain) throws IOException {

@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
@@ -17,11 +19,14 @@ import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.util.ClientBuilder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
@@ -55,8 +60,7 @@ public final class MockCluster implements AutoCloseable {
     private final KubernetesClient fabric;
 
     private MockCluster() {
-        var responses = new HashMap<
-                io.fabric8.mockwebserver.ServerRequest, java.util.Queue<io.fabric8.mockwebserver.ServerResponse>>();
+        var responses = new HashMap<ServerRequest, Queue<ServerResponse>>();
         store = new KubernetesMixedDispatcher(responses);
         Dispatcher dispatcher = new Dispatcher() {
             @Override
@@ -245,7 +249,7 @@ public final class MockCluster implements AutoCloseable {
     /** Objects of the type in the namespace, as stored. */
     public List<JsonObject> list(ResourceType type, String namespace) {
         JsonObject list = json(store(HttpMethod.GET, collection(type, namespace), null, null));
-        List<JsonObject> items = new java.util.ArrayList<>();
+        List<JsonObject> items = new ArrayList<>();
         if (list != null && list.has("items")) {
             list.getAsJsonArray("items").forEach(i -> items.add(i.getAsJsonObject()));
         }
@@ -259,7 +263,7 @@ public final class MockCluster implements AutoCloseable {
     /** A Kubernetes {@code Status} response, as a real API server sends for errors. */
     public static MockResponse status(int code, String reason, String message) {
         String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":"
-                + io.kubernetes.client.openapi.JSON.getGson().toJson(message) + ",\"reason\":\"" + reason
+                + JSON.getGson().toJson(message) + ",\"reason\":\"" + reason
                 + "\",\"code\":" + code + "}";
         return new MockResponse()
                 .setResponseCode(code)

@@ -23,13 +23,15 @@ class GoDurationTest {
         assertEquals(Duration.ofSeconds(2), GoDuration.parse("2.s"));
         assertEquals(Duration.ofNanos(1_002_003), GoDuration.parse("1ms2us3ns"));
         assertEquals(Duration.ofNanos(7_000), GoDuration.parse("7µs"));
+        assertEquals(Duration.ofNanos(7_000), GoDuration.parse("7μs")); // Greek mu, which Go accepts too
+        assertEquals(Duration.ofMinutes(30), GoDuration.parse(".5h"));
         assertEquals(Duration.ZERO, GoDuration.parse("0"));
         assertEquals(Duration.ZERO, GoDuration.parse("0s"));
         assertEquals(Duration.ofSeconds(30), GoDuration.parse(" +30s "));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "5", "1x", "-1s", "1h 30m", "s", "1.2.3s", "30 s", "1d"})
+    @ValueSource(strings = {"", "5", "1x", "-1s", "1h 30m", "s", "1.2.3s", "30 s", "5 m", "1d", "9999999999h"})
     @DisplayName("anything else is an error naming the value and the expected form")
     void rejects(String value) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(value));

@@ -359,19 +359,4 @@ class PlanFileTest {
                 """);
         assertEquals(errors.group(1), "error: " + e.getMessage());
     }
-
-    @Test
-    @DisplayName("Go durations: units from ns to h, fractions, sums; no sign, no days, no unitless number but 0")
-    void goDurations() {
-        assertEquals(Duration.ofSeconds(90), GoDuration.parse("90s"));
-        assertEquals(Duration.ofMinutes(90), GoDuration.parse("1h30m"));
-        assertEquals(Duration.ofMillis(1500), GoDuration.parse("1.5s"));
-        assertEquals(Duration.ofMillis(250), GoDuration.parse("250ms"));
-        assertEquals(Duration.ofNanos(2_003), GoDuration.parse("2us3ns"));
-        assertEquals(Duration.ofMinutes(30), GoDuration.parse(".5h"));
-        assertEquals(Duration.ZERO, GoDuration.parse("0"));
-        for (String bad : List.of("", "5", "-1s", "1d", "5 m", "1h 30m", "s", "1.5.5s", "9999999999h")) {
-            assertThrows(IllegalArgumentException.class, () -> GoDuration.parse(bad), bad);
-        }
-    }
 }

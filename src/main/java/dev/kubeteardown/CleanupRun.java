@@ -82,8 +82,10 @@ final class CleanupRun {
             throw new CleanupInterruptedException(partial);
         }
         CleanupReport report = ledger.report();
-        // one INFO line per run, clean or not: the FAILED and STUCK objects were logged at ERROR/WARN already
-        LOG.info("{}", report.summary());
+        if (servedElsewhere == null) { // otherwise the run at the served version says what happened
+            // one INFO line per run, clean or not: the FAILED and STUCK objects were logged at ERROR/WARN already
+            LOG.info("{}", report.summary());
+        }
         return report;
     }
 

@@ -60,6 +60,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // every flag before the simulator starts
+        Flags.of(spec).parallelism(parallelism).positive("--timeout", timeout);
+        simulation.check(Flags.of(spec));
         BackupstoreSpec store = simulation.backupstore();
         DemoOutput show = DemoOutput.of(output, spec.commandLine().getOut(), simulation, all);
         NaiveTeardown.Result naiveResult = naive ? runNaive(store, show) : null;

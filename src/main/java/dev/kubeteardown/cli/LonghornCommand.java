@@ -110,6 +110,11 @@ final class LonghornCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // every flag before the kubeconfig is read: a bad value names its flag, whatever the cluster
+        Flags.of(spec)
+                .namespace("--namespace", namespace)
+                .parallelism(parallelism)
+                .positive("--timeout", timeout);
         if (plan != null) {
             return runPlan();
         }

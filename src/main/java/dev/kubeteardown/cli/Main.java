@@ -82,7 +82,9 @@ public final class Main {
         if (e instanceof CleanupConfigurationException
                 || e instanceof IllegalArgumentException
                 || e instanceof CommandLine.ParameterException) {
-            err.println("error: " + e.getMessage());
+            // a builder's words for a value (olderThan, parallelism) as the flag that sets it
+            err.println("error: "
+                    + (e instanceof IllegalArgumentException ? Flags.flagged(e.getMessage()) : e.getMessage()));
             return USAGE;
         }
         if (e instanceof CleanupFailedException || e instanceof InterruptedException) {

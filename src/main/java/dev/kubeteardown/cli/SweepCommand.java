@@ -80,6 +80,12 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // every flag before the kubeconfig is read: a bad value names its flag, whatever the cluster
+        Flags.of(spec)
+                .namespace("--namespace", namespace)
+                .require(
+                        olderThan != null || !finishedRuns.isEmpty(),
+                        "sweep needs --older-than or --finished-run: with neither, no run is stale");
         PrintWriter out = spec.commandLine().getOut();
         DryRun mode = delete.dryRun();
         var client = kubeconfig.client();

@@ -68,10 +68,15 @@ final class DemoCommand implements Callable<Integer> {
         NaiveTeardown.Result naiveResult = naive ? runNaive(store, show) : null;
         try (LonghornSimulator cluster = simulation.start()) {
             show.seeded(cluster.seed(store), cluster.url());
-            List<CleanupReport> reports =
-                    new LonghornTeardown(cluster.apiClient(), this::configure).run(show::stepProgress);
-            show.finished(reports, cluster.requests(), naiveResult);
-            return Main.exitCode(reports);
+            try {
+                List<CleanupReport> reports =
+                        new LonghornTeardown(cluster.apiClient(), this::configure).run(show::stepProgress);
+                show.finished(reports, cluster.requests(), naiveResult);
+                return Main.exitCode(reports);
+            } catch (InterruptedRun e) {
+                show.finished(e.reports(), cluster.requests(), naiveResult);
+                return Main.interrupted(spec.commandLine().getErr());
+            }
         }
     }
 

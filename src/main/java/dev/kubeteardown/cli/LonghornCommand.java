@@ -126,12 +126,16 @@ final class LonghornCommand implements Callable<Integer> {
             out.println(banner);
         }
         List<CleanupReport> reports;
+        boolean interrupted = false;
         try {
             reports = new LonghornTeardown(client, this::configure)
                     .run(output.isText() ? label -> ProgressDisplay.start(out, label) : label -> StepProgress.NONE);
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
+        } catch (InterruptedRun e) {
+            reports = e.reports();
+            interrupted = true;
         }
         ReportPrinter printer = new ReportPrinter(out);
         if (output.isText()) {
@@ -141,7 +145,7 @@ final class LonghornCommand implements Callable<Integer> {
         } else {
             printer.json(reports, null);
         }
-        return Main.exitCode(reports);
+        return interrupted ? Main.interrupted(spec.commandLine().getErr()) : Main.exitCode(reports);
     }
 
     /** {@code --plan}: the plan with this command's options; the two step-only flags are refused, not ignored. */
@@ -167,8 +171,7 @@ final class LonghornCommand implements Callable<Integer> {
         if (selector != null) {
             builder.labelSelector(selector);
         }
-        return PlanCommand.run(
-                builder.build(), mode, output, all, spec.commandLine().getOut());
+        return PlanCommand.run(builder.build(), mode, output, all, spec.commandLine());
     }
 
     private <B extends LonghornCleanupBuilder<B>> B configure(B builder) {

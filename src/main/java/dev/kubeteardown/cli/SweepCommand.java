@@ -4,6 +4,7 @@ import dev.kubeteardown.AllTypesSweep;
 import dev.kubeteardown.ApiDiscovery;
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupFailedException;
+import dev.kubeteardown.CleanupInterruptedException;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.DryRun;
 import dev.kubeteardown.KubeTeardownException;
@@ -90,6 +91,7 @@ final class SweepCommand implements Callable<Integer> {
         DryRun mode = delete.dryRun();
         var client = kubeconfig.client();
         List<CleanupReport> reports = new ArrayList<>();
+        boolean interrupted = false;
         try {
             if (resources.isEmpty()) {
                 AllTypesSweep.Builder builder =
@@ -131,6 +133,9 @@ final class SweepCommand implements Callable<Integer> {
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
+        } catch (CleanupInterruptedException e) {
+            reports = InterruptedRun.of(reports, e).reports();
+            interrupted = true;
         }
         if (!output.isText()) {
             new ReportPrinter(out).json(reports, null);
@@ -144,7 +149,7 @@ final class SweepCommand implements Callable<Integer> {
             }
             printer.details(reports, Outcome.Status.SKIPPED, "Not deleted:");
         }
-        return Main.exitCode(reports);
+        return interrupted ? Main.interrupted(spec.commandLine().getErr()) : Main.exitCode(reports);
     }
 
     /**

@@ -61,7 +61,10 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         // every flag before the simulator starts
-        Flags.of(spec).parallelism(parallelism).positive("--timeout", timeout);
+        Flags.of(spec)
+                .parallelism(parallelism)
+                .positive("--timeout", timeout)
+                .require(!output.isName(), "demo prints -o text or json: it deletes nothing of yours to name");
         simulation.check(Flags.of(spec));
         BackupstoreSpec store = simulation.backupstore();
         DemoOutput show = DemoOutput.of(output, spec.commandLine().getOut(), simulation, all);

@@ -1,11 +1,13 @@
 package dev.kubeteardown.cli;
 
 import com.google.gson.JsonObject;
+import dev.kubeteardown.ApiDiscovery;
 import dev.kubeteardown.CleanupInterruptedException;
 import dev.kubeteardown.CleanupPlan;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.DryRun;
 import dev.kubeteardown.KubeTeardownException;
+import dev.kubeteardown.Outcome;
 import dev.kubeteardown.PlanFile;
 import dev.kubeteardown.PlanFileException;
 import io.kubernetes.client.openapi.ApiClient;
@@ -63,9 +65,10 @@ final class PlanCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DryRun mode = delete.dryRun();
         CleanupPlan plan;
+        ApiClient client;
         try {
             PlanFile planFile = PlanFile.read(file).dryRun(mode); // before the kubeconfig: nothing is sent
-            ApiClient client = kubeconfig.client();
+            client = kubeconfig.client();
             plan = planFile.toPlan(client);
         } catch (PlanFileException e) {
             err.println("error: " + e.getMessage());
@@ -74,7 +77,7 @@ final class PlanCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return Main.USAGE;
         }
-        return run(plan, mode, output, all, spec.commandLine());
+        return run(plan, mode, output, all, spec.commandLine(), client);
     }
 
     /**
@@ -82,7 +85,13 @@ final class PlanCommand implements Callable<Integer> {
      * ({@code {"plan": name, "clean": ..., "steps": [...]}}). Returns the exit code. Shared with
      * {@code longhorn --plan}. An interrupted plan prints its partial report, then exits {@value Main#NOT_CLEAN}.
      */
-    static int run(CleanupPlan plan, DryRun mode, OutputOption output, boolean all, CommandLine commandLine) {
+    static int run(
+            CleanupPlan plan,
+            DryRun mode,
+            OutputOption output,
+            boolean all,
+            CommandLine commandLine,
+            ApiClient client) {
         PrintWriter out = commandLine.getOut();
         String banner = DryRunMode.banner(mode);
         if (output.isText() && banner != null) {
@@ -100,9 +109,14 @@ final class PlanCommand implements Callable<Integer> {
         ReportPrinter printer = new ReportPrinter(out);
         if (output.isText()) {
             printer.text(report.steps(), all);
+            if (mode != DryRun.OFF) {
+                printer.byType(report.steps(), Outcome.Status.WOULD_DELETE, "Would delete, by type:");
+            }
             out.println();
             out.println(report.summary());
             out.flush();
+        } else if (output.isName()) {
+            printer.names(report.steps(), ReportPrinter.kubectlKinds(ApiDiscovery.of(client)), commandLine.getErr());
         } else {
             JsonObject head = new JsonObject();
             head.addProperty("plan", plan.description());

@@ -13,6 +13,7 @@ import dev.kubeteardown.ResourceType;
 import dev.kubeteardown.RunLabels;
 import dev.kubeteardown.ServedType;
 import dev.kubeteardown.StaleRunSweep;
+import dev.kubeteardown.SweepBuilder;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,6 +66,14 @@ final class SweepCommand implements Callable<Integer> {
     String namespace;
 
     @Option(
+            names = {"-A", "--all-namespaces"},
+            description = "Every namespace, as kubectl; the default, said explicitly (not with --namespace).")
+    boolean allNamespaces;
+
+    @Mixin
+    SelectorOptions selectors;
+
+    @Option(
             names = "--older-than",
             converter = DurationConverter.class,
             description = "Runs that started longer ago are stale, e.g. 2h.")
@@ -84,6 +93,7 @@ final class SweepCommand implements Callable<Integer> {
         // every flag before the kubeconfig is read: a bad value names its flag, whatever the cluster
         Flags.of(spec)
                 .namespace("--namespace", namespace)
+                .require(!(allNamespaces && namespace != null), "--namespace and --all-namespaces cannot be combined")
                 .require(
                         olderThan != null || !finishedRuns.isEmpty(),
                         "sweep needs --older-than or --finished-run: with neither, no run is stale");
@@ -102,6 +112,7 @@ final class SweepCommand implements Callable<Integer> {
                 if (namespace != null) {
                     builder.namespace(namespace);
                 }
+                narrow(builder);
                 reports.addAll(builder.build().execute().steps());
             } else {
                 ApiDiscovery discovery = ApiDiscovery.of(client);
@@ -127,6 +138,7 @@ final class SweepCommand implements Callable<Integer> {
                     } else {
                         builder.namespace(namespace);
                     }
+                    narrow(builder);
                     reports.addAll(builder.build().sweep());
                 }
             }
@@ -137,7 +149,13 @@ final class SweepCommand implements Callable<Integer> {
             reports = InterruptedRun.of(reports, e).reports();
             interrupted = true;
         }
-        if (!output.isText()) {
+        if (output.isName()) {
+            new ReportPrinter(out)
+                    .names(
+                            reports,
+                            ReportPrinter.kubectlKinds(ApiDiscovery.of(client)),
+                            spec.commandLine().getErr());
+        } else if (!output.isText()) {
             new ReportPrinter(out).json(reports, null);
         } else if (reports.isEmpty()) {
             out.println("No stale runs found.");
@@ -150,6 +168,16 @@ final class SweepCommand implements Callable<Integer> {
             printer.details(reports, Outcome.Status.SKIPPED, "Not deleted:");
         }
         return interrupted ? Main.interrupted(spec.commandLine().getErr()) : Main.exitCode(reports);
+    }
+
+    /** {@code -l} and {@code --field-selector}: only the stale runs' objects that also match them. */
+    private void narrow(SweepBuilder<?> builder) {
+        if (selectors.labels != null) {
+            builder.labelSelector(selectors.labels);
+        }
+        if (selectors.fields != null) {
+            builder.fieldSelector(selectors.fields);
+        }
     }
 
     /**

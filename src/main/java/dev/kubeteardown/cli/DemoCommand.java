@@ -60,15 +60,26 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // every flag before the simulator starts
+        Flags.of(spec)
+                .parallelism(parallelism)
+                .positive("--timeout", timeout)
+                .require(!output.isName(), "demo prints -o text or json: it deletes nothing of yours to name");
+        simulation.check(Flags.of(spec));
         BackupstoreSpec store = simulation.backupstore();
         DemoOutput show = DemoOutput.of(output, spec.commandLine().getOut(), simulation, all);
         NaiveTeardown.Result naiveResult = naive ? runNaive(store, show) : null;
         try (LonghornSimulator cluster = simulation.start()) {
             show.seeded(cluster.seed(store), cluster.url());
-            List<CleanupReport> reports =
-                    new LonghornTeardown(cluster.apiClient(), this::configure).run(show::stepProgress);
-            show.finished(reports, cluster.requests(), naiveResult);
-            return Main.exitCode(reports);
+            try {
+                List<CleanupReport> reports =
+                        new LonghornTeardown(cluster.apiClient(), this::configure).run(show::stepProgress);
+                show.finished(reports, cluster.requests(), naiveResult);
+                return Main.exitCode(reports);
+            } catch (InterruptedRun e) {
+                show.finished(e.reports(), cluster.requests(), naiveResult);
+                return Main.interrupted(spec.commandLine().getErr());
+            }
         }
     }
 

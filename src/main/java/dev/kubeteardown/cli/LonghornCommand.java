@@ -1,9 +1,11 @@
 package dev.kubeteardown.cli;
 
+import dev.kubeteardown.ApiDiscovery;
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.DryRun;
 import dev.kubeteardown.MissingPolicy;
+import dev.kubeteardown.Outcome;
 import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
 import dev.kubeteardown.longhorn.LonghornPlans;
 import io.kubernetes.client.openapi.ApiClient;
@@ -33,6 +35,8 @@ import picocli.CommandLine.Spec;
         })
 final class LonghornCommand implements Callable<Integer> {
 
+    static final String DEFAULT_NAMESPACE = "longhorn-system";
+
     @Spec
     CommandSpec spec;
 
@@ -41,14 +45,16 @@ final class LonghornCommand implements Callable<Integer> {
 
     @Option(
             names = {"-n", "--namespace"},
-            defaultValue = "longhorn-system",
-            description = "Longhorn's namespace (default: ${DEFAULT-VALUE}).")
+            description = "Longhorn's namespace (default: " + DEFAULT_NAMESPACE + ").")
     String namespace;
 
     @Option(
-            names = {"-l", "--selector"},
-            description = "Label selector limiting which backup volumes and backups are deleted.")
-    String selector;
+            names = {"-A", "--all-namespaces"},
+            description = "Every namespace, as kubectl (Longhorn installed elsewhere, or more than once).")
+    boolean allNamespaces;
+
+    @Mixin
+    SelectorOptions selectors;
 
     @Option(
             names = "--api-version",
@@ -110,6 +116,12 @@ final class LonghornCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // every flag before the kubeconfig is read: a bad value names its flag, whatever the cluster
+        Flags.of(spec)
+                .namespace("--namespace", namespace)
+                .require(!(allNamespaces && namespace != null), "--namespace and --all-namespaces cannot be combined")
+                .parallelism(parallelism)
+                .positive("--timeout", timeout);
         if (plan != null) {
             return runPlan();
         }
@@ -121,22 +133,34 @@ final class LonghornCommand implements Callable<Integer> {
             out.println(banner);
         }
         List<CleanupReport> reports;
+        boolean interrupted = false;
         try {
             reports = new LonghornTeardown(client, this::configure)
                     .run(output.isText() ? label -> ProgressDisplay.start(out, label) : label -> StepProgress.NONE);
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
+        } catch (InterruptedRun e) {
+            reports = e.reports();
+            interrupted = true;
         }
         ReportPrinter printer = new ReportPrinter(out);
         if (output.isText()) {
             printer.text(reports, all);
+            if (delete.dryRun() != DryRun.OFF) {
+                printer.byType(reports, Outcome.Status.WOULD_DELETE, "Would delete, by type:");
+            }
             out.println();
             reports.forEach(r -> out.println(r.summary()));
+        } else if (output.isName()) {
+            printer.names(
+                    reports,
+                    ReportPrinter.kubectlKinds(ApiDiscovery.of(client)),
+                    spec.commandLine().getErr());
         } else {
             printer.json(reports, null);
         }
-        return Main.exitCode(reports);
+        return interrupted ? Main.interrupted(spec.commandLine().getErr()) : Main.exitCode(reports);
     }
 
     /** {@code --plan}: the plan with this command's options; the two step-only flags are refused, not ignored. */
@@ -148,34 +172,44 @@ final class LonghornCommand implements Callable<Integer> {
         if (requireCrds) {
             stepOnly.add("--require-crds");
         }
+        if (selectors.fields != null) {
+            stepOnly.add("--field-selector");
+        }
         if (!stepOnly.isEmpty()) {
             throw new IllegalArgumentException(String.join(" and ", stepOnly) + " cannot be combined with --plan");
         }
         DryRun mode = delete.dryRun();
         ApiClient client = kubeconfig.client();
         LonghornPlans.Builder builder = plan == Plan.full ? LonghornPlans.full(client) : LonghornPlans.backups(client);
-        builder.namespace(namespace)
-                .apiVersion(apiVersion)
-                .timeout(timeout)
-                .parallelism(parallelism)
-                .dryRun(mode);
-        if (selector != null) {
-            builder.labelSelector(selector);
+        if (allNamespaces) {
+            builder.allNamespaces();
+        } else {
+            builder.namespace(namespace == null ? DEFAULT_NAMESPACE : namespace);
         }
-        return PlanCommand.run(
-                builder.build(), mode, output, all, spec.commandLine().getOut());
+        builder.apiVersion(apiVersion).timeout(timeout).parallelism(parallelism).dryRun(mode);
+        if (selectors.labels != null) {
+            builder.labelSelector(selectors.labels);
+        }
+        return PlanCommand.run(builder.build(), mode, output, all, spec.commandLine(), client);
     }
 
     private <B extends LonghornCleanupBuilder<B>> B configure(B builder) {
-        builder.namespace(namespace)
-                .apiVersion(apiVersion)
+        if (allNamespaces) {
+            builder.allNamespaces();
+        } else {
+            builder.namespace(namespace == null ? DEFAULT_NAMESPACE : namespace);
+        }
+        builder.apiVersion(apiVersion)
                 .timeout(timeout)
                 .parallelism(parallelism)
                 .dryRun(delete.dryRun())
                 .deleteCustomResourceOnly(customResourceOnly)
                 .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);
-        if (selector != null) {
-            builder.labelSelector(selector);
+        if (selectors.labels != null) {
+            builder.labelSelector(selectors.labels);
+        }
+        if (selectors.fields != null) {
+            builder.fieldSelector(selectors.fields);
         }
         return builder;
     }

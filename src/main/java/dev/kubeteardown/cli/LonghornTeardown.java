@@ -1,5 +1,6 @@
 package dev.kubeteardown.cli;
 
+import dev.kubeteardown.CleanupInterruptedException;
 import dev.kubeteardown.CleanupListener;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.CleanupStep;
@@ -7,6 +8,7 @@ import dev.kubeteardown.longhorn.BackupCleanup;
 import dev.kubeteardown.longhorn.BackupstoreCleanup;
 import dev.kubeteardown.longhorn.LonghornCleanupBuilder;
 import io.kubernetes.client.openapi.ApiClient;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -33,19 +35,25 @@ final class LonghornTeardown {
      * Runs both steps in Longhorn's order; each runs even if the first was not clean.
      *
      * @param progress what to show of each step while it runs, by the step's label
+     * @throws InterruptedRun when the thread is interrupted, with the reports so far
      */
     List<CleanupReport> run(Function<String, StepProgress> progress) {
-        CleanupReport backupVolumes = step(
-                progress.apply("backupvolumes"),
-                listener -> options.apply(BackupstoreCleanup.builder(client))
-                        .listener(listener)
-                        .build());
-        CleanupReport backups = step(
-                progress.apply("backups"),
-                listener -> options.apply(BackupCleanup.builder(client))
-                        .listener(listener)
-                        .build());
-        return List.of(backupVolumes, backups);
+        List<CleanupReport> reports = new ArrayList<>();
+        try {
+            reports.add(step(
+                    progress.apply("backupvolumes"),
+                    listener -> options.apply(BackupstoreCleanup.builder(client))
+                            .listener(listener)
+                            .build()));
+            reports.add(step(
+                    progress.apply("backups"),
+                    listener -> options.apply(BackupCleanup.builder(client))
+                            .listener(listener)
+                            .build()));
+        } catch (CleanupInterruptedException e) {
+            throw InterruptedRun.of(reports, e);
+        }
+        return List.copyOf(reports);
     }
 
     private static CleanupReport step(StepProgress progress, Function<CleanupListener, CleanupStep> build) {

@@ -4,7 +4,11 @@ import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupFailedException;
 import dev.kubeteardown.CleanupReport;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,7 +48,45 @@ public final class Main {
         if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
             System.setProperty(LOG_LEVEL_PROPERTY, "warn");
         }
-        System.exit(run(args));
+        System.exit(runInterruptibly(args));
+    }
+
+    /**
+     * How long a command has, after Ctrl-C, to stop and print its partial report before the JVM exits without it.
+     * Stopping cancels the requests in flight and waits for the workers, which is quick.
+     */
+    static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    /**
+     * {@link #run(String...)}, where Ctrl-C (SIGINT, or SIGTERM from a CI timeout) interrupts the command rather than
+     * killing it: the engine stops, the command prints its partial report, and the process exits {@value #NOT_CLEAN}
+     * as the README says, instead of 130 with nothing printed. A second signal is not needed: the grace is bounded.
+     */
+    private static int runInterruptibly(String... args) {
+        Thread command = Thread.currentThread();
+        CountDownLatch finished = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger(NOT_CLEAN);
+        Thread hook = new Thread(
+                () -> {
+                    if (finished.getCount() == 0) {
+                        return; // the command is over: this is its own System.exit
+                    }
+                    command.interrupt();
+                    try {
+                        if (finished.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                            // the status of a signal's shutdown is fixed (128 + signal): only halt sets ours
+                            Runtime.getRuntime().halt(exitCode.get());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "kube-teardown-interrupt");
+        Runtime.getRuntime().addShutdownHook(hook);
+        int code = run(args);
+        exitCode.set(code);
+        finished.countDown();
+        return code;
     }
 
     /** Runs the command line and returns its exit code (tests call this in-process). */
@@ -63,7 +105,23 @@ public final class Main {
         }
         cli.setCaseInsensitiveEnumValuesAllowed(true); // -o JSON, --dry-run=Server
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr()));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } finally {
+            // before the JVM exits, perhaps by halt (see runInterruptibly): nothing printed may be lost
+            cli.getOut().flush();
+            cli.getErr().flush();
+        }
+    }
+
+    /**
+     * The exit code of a run cut short by an interrupt, once its partial report is printed: {@value #NOT_CLEAN}, since
+     * what it had not reached may still be there.
+     */
+    static int interrupted(PrintWriter err) {
+        err.println("error: interrupted: the report covers only what was done before; the rest may still be there");
+        err.flush();
+        return NOT_CLEAN;
     }
 
     /** {@value #CLEAN} when every report is clean, else {@value #NOT_CLEAN}. */
@@ -82,7 +140,9 @@ public final class Main {
         if (e instanceof CleanupConfigurationException
                 || e instanceof IllegalArgumentException
                 || e instanceof CommandLine.ParameterException) {
-            err.println("error: " + e.getMessage());
+            // a builder's words for a value (olderThan, parallelism) as the flag that sets it
+            err.println("error: "
+                    + (e instanceof IllegalArgumentException ? Flags.flagged(e.getMessage()) : e.getMessage()));
             return USAGE;
         }
         if (e instanceof CleanupFailedException || e instanceof InterruptedException) {

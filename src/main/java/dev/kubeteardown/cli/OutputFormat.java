@@ -5,5 +5,7 @@ enum OutputFormat {
     /** Tables for people. */
     text,
     /** The report as JSON, for CI. */
-    json
+    json,
+    /** As {@code kubectl delete -o name}: one {@code kind.group/name} line per object deleted (or, dry, to delete). */
+    name
 }

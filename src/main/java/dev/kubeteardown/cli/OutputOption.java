@@ -9,10 +9,15 @@ final class OutputOption {
     @Option(
             names = {"-o", "--output"},
             defaultValue = "text",
-            description = "text or json (default: ${DEFAULT-VALUE}).")
+            description = "text, json, or name (kind.group/name of each object deleted, as kubectl delete -o name;"
+                    + " not for demo) (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
-    /** Whether results are printed for people (tables, progress) rather than as JSON. */
+    boolean isName() {
+        return output == OutputFormat.name;
+    }
+
+    /** Whether results are printed for people (tables, progress) rather than as JSON or names. */
     boolean isText() {
         return output == OutputFormat.text;
     }

@@ -1,10 +1,13 @@
 package dev.kubeteardown.cli;
 
 import com.google.gson.JsonObject;
+import dev.kubeteardown.ApiDiscovery;
+import dev.kubeteardown.CleanupInterruptedException;
 import dev.kubeteardown.CleanupPlan;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.DryRun;
 import dev.kubeteardown.KubeTeardownException;
+import dev.kubeteardown.Outcome;
 import dev.kubeteardown.PlanFile;
 import dev.kubeteardown.PlanFileException;
 import io.kubernetes.client.openapi.ApiClient;
@@ -12,6 +15,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,9 +65,10 @@ final class PlanCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         DryRun mode = delete.dryRun();
         CleanupPlan plan;
+        ApiClient client;
         try {
             PlanFile planFile = PlanFile.read(file).dryRun(mode); // before the kubeconfig: nothing is sent
-            ApiClient client = kubeconfig.client();
+            client = kubeconfig.client();
             plan = planFile.toPlan(client);
         } catch (PlanFileException e) {
             err.println("error: " + e.getMessage());
@@ -72,31 +77,51 @@ final class PlanCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return Main.USAGE;
         }
-        return run(plan, mode, output, all, spec.commandLine().getOut());
+        return run(plan, mode, output, all, spec.commandLine(), client);
     }
 
     /**
      * Runs a plan and prints its report: the dry-run banner, the per-step table and the plan's summary, or JSON
      * ({@code {"plan": name, "clean": ..., "steps": [...]}}). Returns the exit code. Shared with
-     * {@code longhorn --plan}.
+     * {@code longhorn --plan}. An interrupted plan prints its partial report, then exits {@value Main#NOT_CLEAN}.
      */
-    static int run(CleanupPlan plan, DryRun mode, OutputOption output, boolean all, PrintWriter out) {
+    static int run(
+            CleanupPlan plan,
+            DryRun mode,
+            OutputOption output,
+            boolean all,
+            CommandLine commandLine,
+            ApiClient client) {
+        PrintWriter out = commandLine.getOut();
         String banner = DryRunMode.banner(mode);
         if (output.isText() && banner != null) {
             out.println(banner);
         }
-        CleanupReport report = plan.execute();
+        CleanupReport report;
+        boolean interrupted = false;
+        try {
+            report = plan.execute();
+        } catch (CleanupInterruptedException e) {
+            Thread.interrupted(); // acted on: the plan stopped; printing its report must not be cut short
+            report = e.report();
+            interrupted = true;
+        }
         ReportPrinter printer = new ReportPrinter(out);
         if (output.isText()) {
             printer.text(report.steps(), all);
+            if (mode != DryRun.OFF) {
+                printer.byType(report.steps(), Outcome.Status.WOULD_DELETE, "Would delete, by type:");
+            }
             out.println();
             out.println(report.summary());
             out.flush();
+        } else if (output.isName()) {
+            printer.names(report.steps(), ReportPrinter.kubectlKinds(ApiDiscovery.of(client)), commandLine.getErr());
         } else {
             JsonObject head = new JsonObject();
             head.addProperty("plan", plan.description());
             printer.json(report.steps(), head);
         }
-        return Main.exitCode(List.of(report));
+        return interrupted ? Main.interrupted(commandLine.getErr()) : Main.exitCode(List.of(report));
     }
 }

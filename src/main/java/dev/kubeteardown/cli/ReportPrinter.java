@@ -3,11 +3,14 @@ package dev.kubeteardown.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.kubeteardown.ApiDiscovery;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
 import dev.kubeteardown.Outcome.Status;
+import dev.kubeteardown.ServedType;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -105,6 +108,44 @@ final class ReportPrinter {
         byType.forEach((type, names) -> out.println(
                 "  " + type + ": " + String.join(", ", names.stream().sorted().toList())));
         out.flush();
+    }
+
+    /**
+     * As {@code kubectl delete -o name}: one {@code kind.group/name} line (the core group's as {@code kind/name}) per
+     * object deleted, or, in a dry run, to be deleted, in the reports' order. {@code kindOf} gives the lower-case
+     * {@code kind.group} of an outcome's {@code plural.group}. FAILED and STUCK objects are not names on stdout: the
+     * summary of each step that is not clean goes to {@code err}, as kubectl's errors do.
+     */
+    void names(List<CleanupReport> reports, Function<String, String> kindOf, PrintWriter err) {
+        Map<String, String> kinds = new HashMap<>();
+        for (CleanupReport report : reports) {
+            for (Outcome o : report.outcomes()) {
+                if (!o.isScopeOutcome() && (o.status() == Status.DELETED || o.status() == Status.WOULD_DELETE)) {
+                    out.println(kinds.computeIfAbsent(o.resource(), kindOf) + "/" + o.name());
+                }
+            }
+            if (!report.isClean()) {
+                err.println("error: " + report.summary());
+            }
+        }
+        out.flush();
+        err.flush();
+    }
+
+    /**
+     * kubectl's name of a type in {@code -o name}: its lower-case kind and group ({@code backup.longhorn.io},
+     * {@code configmap}), through discovery; the report's {@code plural.group} when discovery cannot say.
+     */
+    static Function<String, String> kubectlKinds(ApiDiscovery discovery) {
+        return resource -> {
+            try {
+                ServedType type = discovery.resolve(resource);
+                String kind = type.kind().toLowerCase(Locale.ROOT);
+                return type.group().isEmpty() ? kind : kind + "." + type.group();
+            } catch (RuntimeException e) {
+                return resource;
+            }
+        };
     }
 
     /** The objects with {@code status}, one line each with its detail; nothing when there are none. */

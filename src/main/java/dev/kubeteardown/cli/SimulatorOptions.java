@@ -82,6 +82,15 @@ final class SimulatorOptions {
             description = "Seed of the simulated backupstore and faults (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    /** Fails, naming the flag, on a count below 0 or a rate outside [0, 1]. */
+    void check(Flags flags) {
+        flags.atLeast("--volumes", volumes, 0)
+                .atLeast("--backups-per-volume", backupsPerVolume, 0)
+                .atLeast("--failed", failed, 0)
+                .require(errorRate >= 0 && errorRate <= 1, "--error-rate must be within [0, 1], was " + errorRate)
+                .require(raceRate >= 0 && raceRate <= 1, "--race-rate must be within [0, 1], was " + raceRate);
+    }
+
     /** The backupstore to seed; negative counts are a usage error. */
     BackupstoreSpec backupstore() {
         if (volumes < 0 || backupsPerVolume < 0 || failed < 0) {

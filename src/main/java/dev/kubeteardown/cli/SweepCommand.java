@@ -4,6 +4,7 @@ import dev.kubeteardown.AllTypesSweep;
 import dev.kubeteardown.ApiDiscovery;
 import dev.kubeteardown.CleanupConfigurationException;
 import dev.kubeteardown.CleanupFailedException;
+import dev.kubeteardown.CleanupInterruptedException;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.DryRun;
 import dev.kubeteardown.KubeTeardownException;
@@ -12,6 +13,7 @@ import dev.kubeteardown.ResourceType;
 import dev.kubeteardown.RunLabels;
 import dev.kubeteardown.ServedType;
 import dev.kubeteardown.StaleRunSweep;
+import dev.kubeteardown.SweepBuilder;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,6 +66,14 @@ final class SweepCommand implements Callable<Integer> {
     String namespace;
 
     @Option(
+            names = {"-A", "--all-namespaces"},
+            description = "Every namespace, as kubectl; the default, said explicitly (not with --namespace).")
+    boolean allNamespaces;
+
+    @Mixin
+    SelectorOptions selectors;
+
+    @Option(
             names = "--older-than",
             converter = DurationConverter.class,
             description = "Runs that started longer ago are stale, e.g. 2h.")
@@ -80,10 +90,18 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // every flag before the kubeconfig is read: a bad value names its flag, whatever the cluster
+        Flags.of(spec)
+                .namespace("--namespace", namespace)
+                .require(!(allNamespaces && namespace != null), "--namespace and --all-namespaces cannot be combined")
+                .require(
+                        olderThan != null || !finishedRuns.isEmpty(),
+                        "sweep needs --older-than or --finished-run: with neither, no run is stale");
         PrintWriter out = spec.commandLine().getOut();
         DryRun mode = delete.dryRun();
         var client = kubeconfig.client();
         List<CleanupReport> reports = new ArrayList<>();
+        boolean interrupted = false;
         try {
             if (resources.isEmpty()) {
                 AllTypesSweep.Builder builder =
@@ -94,6 +112,7 @@ final class SweepCommand implements Callable<Integer> {
                 if (namespace != null) {
                     builder.namespace(namespace);
                 }
+                narrow(builder);
                 reports.addAll(builder.build().execute().steps());
             } else {
                 ApiDiscovery discovery = ApiDiscovery.of(client);
@@ -119,14 +138,24 @@ final class SweepCommand implements Callable<Integer> {
                     } else {
                         builder.namespace(namespace);
                     }
+                    narrow(builder);
                     reports.addAll(builder.build().sweep());
                 }
             }
         } catch (CleanupConfigurationException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return Main.USAGE;
+        } catch (CleanupInterruptedException e) {
+            reports = InterruptedRun.of(reports, e).reports();
+            interrupted = true;
         }
-        if (!output.isText()) {
+        if (output.isName()) {
+            new ReportPrinter(out)
+                    .names(
+                            reports,
+                            ReportPrinter.kubectlKinds(ApiDiscovery.of(client)),
+                            spec.commandLine().getErr());
+        } else if (!output.isText()) {
             new ReportPrinter(out).json(reports, null);
         } else if (reports.isEmpty()) {
             out.println("No stale runs found.");
@@ -138,7 +167,17 @@ final class SweepCommand implements Callable<Integer> {
             }
             printer.details(reports, Outcome.Status.SKIPPED, "Not deleted:");
         }
-        return Main.exitCode(reports);
+        return interrupted ? Main.interrupted(spec.commandLine().getErr()) : Main.exitCode(reports);
+    }
+
+    /** {@code -l} and {@code --field-selector}: only the stale runs' objects that also match them. */
+    private void narrow(SweepBuilder<?> builder) {
+        if (selectors.labels != null) {
+            builder.labelSelector(selectors.labels);
+        }
+        if (selectors.fields != null) {
+            builder.fieldSelector(selectors.fields);
+        }
     }
 
     /**

@@ -104,6 +104,37 @@ class PlanCommandTest {
     }
 
     @Test
+    @DisplayName("plan's dry run lists the objects by type; -o name prints kind.group/name lines as kubectl")
+    void planDryRunByTypeAndNames() throws IOException {
+        try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
+            SeededBackupstore seeded = sim.seed(BackupstoreSpec.of(2, 1));
+            String file = planFile(PLAN).toString();
+            String config = kubeconfig(sim.url()).toString();
+            Run text = cli("plan", "--file", file, "--kubeconfig", config);
+            assertEquals(Main.CLEAN, text.code(), text.err());
+            assertTrue(text.out().contains("Would delete, by type:"), text.out());
+            assertTrue(
+                    text.out()
+                            .lines()
+                            .anyMatch(l -> l.startsWith("  backups.longhorn.io: ")
+                                    && l.contains(seeded.backups().get(0))),
+                    text.out());
+            Run names = cli("plan", "--file", file, "--kubeconfig", config, "-o", "name");
+            assertEquals(Main.CLEAN, names.code(), names.err());
+            assertTrue(
+                    names.out()
+                            .lines()
+                            .toList()
+                            .contains("backupvolume.longhorn.io/"
+                                    + seeded.backupVolumes().get(0)),
+                    names.out());
+            assertEquals(
+                    seeded.backupVolumes().size() + seeded.backupCount(),
+                    names.out().lines().count());
+        }
+    }
+
+    @Test
     @DisplayName("plan --yes deletes in the plan's order and prints the table and the plan's summary")
     void planYesDeletes() throws IOException {
         try (LonghornSimulator sim = LonghornSimulator.builder().start()) {

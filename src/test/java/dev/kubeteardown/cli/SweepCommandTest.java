@@ -113,6 +113,34 @@ class SweepCommandTest {
     }
 
     @Test
+    @DisplayName("-l narrows the stale runs' objects as kubectl's selector does; -o name prints kind.group/name lines")
+    void selectorAndOutputName() {
+        Run none = cli("sweep", "--kubeconfig", config, "--older-than", "1h", "-l", "app=nothing", "-o", "name");
+        assertEquals(Main.CLEAN, none.code(), none.err());
+        assertEquals("", none.out(), "no stale object matches app=nothing");
+
+        Run dry = cli("sweep", "--kubeconfig", config, "--older-than", "1h", "-A", "-o", "name");
+        assertEquals(Main.CLEAN, dry.code(), dry.err());
+        assertEquals(
+                List.of("backup.longhorn.io/b-old", "configmap/cm-old"),
+                dry.out().lines().sorted().toList());
+        Run cms = cli(
+                "sweep",
+                "--kubeconfig",
+                config,
+                "--older-than",
+                "1h",
+                "--field-selector",
+                "metadata.name=cm-old",
+                "--yes",
+                "-o",
+                "name");
+        assertEquals(Main.CLEAN, cms.code(), cms.err());
+        assertEquals(List.of("configmap/cm-old"), cms.out().lines().toList());
+        assertEquals(0, sim.requests().count(Verb.DELETE, "backups"), "the field selector kept the backup");
+    }
+
+    @Test
     @DisplayName("without --resource, --yes: one JSON step per type, roots deleted, the owned object sent no DELETE")
     void everyTypeWithYes() {
         Run run = cli("sweep", "--kubeconfig", config, "--older-than", "1h", "--yes", "-o", "json");

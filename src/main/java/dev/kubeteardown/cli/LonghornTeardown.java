@@ -57,9 +57,8 @@ final class LonghornTeardown {
     }
 
     private static CleanupReport step(StepProgress progress, Function<CleanupListener, CleanupStep> build) {
-        CleanupStep step = build.apply(progress);
-        try (progress) {
-            return step.execute();
+        try (progress) { // closed even when building the step fails: a display leaves no thread behind
+            return build.apply(progress).execute();
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
 
 /**
  * Live progress of one step: on a terminal, a bar with counts per outcome redrawn in place; elsewhere (CI logs,
@@ -91,9 +92,20 @@ final class ProgressDisplay implements StepProgress {
     public void close() {
         if (timer != null) {
             timer.shutdownNow();
+            awaitTimer(); // a step's display leaves no thread behind it
         }
         synchronized (this) {
             draw(true);
+        }
+    }
+
+    private void awaitTimer() {
+        try {
+            if (!timer.awaitTermination(1, TimeUnit.SECONDS)) {
+                LoggerFactory.getLogger(ProgressDisplay.class).debug("progress timer did not stop within 1 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // an interrupted command still ends; the daemon timer dies with it
         }
     }
 

@@ -43,8 +43,9 @@ final class OutcomeLedger {
         deleteSent.add(ref.identity());
     }
 
-    boolean wasDeleteSent(String uid) {
-        return deleteSent.contains(uid);
+    /** Whether this run sent a DELETE for the object with this {@linkplain ObjectRef#identity() identity}. */
+    boolean wasDeleteSent(String identity) {
+        return deleteSent.contains(identity);
     }
 
     /** Decides an outcome that took no request of this run (dry run, a failure before any request). */

@@ -120,10 +120,8 @@ public final class AllTypesSweep implements CleanupStep {
     /** {@link #execute()} with the whole sweep's deadline shortened to {@code budget} when that is shorter. */
     @Override
     public CleanupReport executeWithin(Duration budget) {
-        Duration timeout = template.timing().timeout();
-        Deadline deadline = Deadline.after(
-                budget.compareTo(timeout) < 0 ? budget : timeout,
-                template.hooks().ticker());
+        Deadline deadline = Deadline.within(
+                template.timing().timeout(), budget, template.hooks().ticker());
         Scan scan = scan(deadline);
         Set<String> stale = new TreeSet<>(staleRuns.of(scan.runs(), "every type"));
         List<CleanupReport> steps = new ArrayList<>(scan.failures());

@@ -99,7 +99,7 @@ public final class CleanupPlan implements CleanupStep {
     /** {@link #execute()} with the plan's deadline shortened to {@code budget} when that is shorter. */
     @Override
     public CleanupReport executeWithin(Duration budget) {
-        Deadline deadline = Deadline.after(budget.compareTo(timeout) < 0 ? budget : timeout, ticker);
+        Deadline deadline = Deadline.within(timeout, budget, ticker);
         List<CleanupReport> reports = new ArrayList<>();
         String stoppedBy = null;
         int number = 0;

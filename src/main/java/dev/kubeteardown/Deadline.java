@@ -23,6 +23,11 @@ final class Deadline {
         return new Deadline(ticker, now, now + timeout.toNanos());
     }
 
+    /** The deadline of a run that may take {@code timeout} but was given only {@code budget}: the sooner one. */
+    static Deadline within(Duration timeout, Duration budget, Ticker ticker) {
+        return after(budget.compareTo(timeout) < 0 ? budget : timeout, ticker);
+    }
+
     /** A later deadline on the same clock, for the short final check after the main deadline. */
     Deadline extendedBy(Duration grace) {
         return new Deadline(ticker, startNanos, deadlineNanos + grace.toNanos());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kubeteardown.PlanFileException.Problem;
+import dev.kubeteardown.sim.LonghornResources;
 import dev.kubeteardown.sim.LonghornSimulator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -25,12 +26,10 @@ import org.junit.jupiter.api.io.TempDir;
 class PlanFileTest {
 
     static final String NS = "longhorn-system";
-    static final Map<String, String> KINDS = Map.of(
-            "volumes", "Volume",
-            "snapshots", "Snapshot",
-            "recurringjobs", "RecurringJob",
-            "backupvolumes", "BackupVolume",
-            "backups", "Backup");
+
+    static String kind(String plural) {
+        return LonghornResources.byPlural(plural).kind();
+    }
 
     /** The format as the README shows it. */
     static final String EXAMPLE = """
@@ -57,11 +56,11 @@ class PlanFileTest {
     Path dir;
 
     static void create(KubernetesClient client, String plural, String namespace, String name, String app) {
-        client.genericKubernetesResources("longhorn.io/v1beta2", KINDS.get(plural))
+        client.genericKubernetesResources("longhorn.io/v1beta2", kind(plural))
                 .inNamespace(namespace)
                 .resource(new GenericKubernetesResourceBuilder()
                         .withApiVersion("longhorn.io/v1beta2")
-                        .withKind(KINDS.get(plural))
+                        .withKind(kind(plural))
                         .withNewMetadata()
                         .withName(name)
                         .withNamespace(namespace)
@@ -73,7 +72,7 @@ class PlanFileTest {
 
     static List<String> names(KubernetesClient client, String plural, String namespace) {
         return client
-                .genericKubernetesResources("longhorn.io/v1beta2", KINDS.get(plural))
+                .genericKubernetesResources("longhorn.io/v1beta2", kind(plural))
                 .inNamespace(namespace)
                 .list()
                 .getItems()

@@ -62,6 +62,14 @@ public final class LonghornResources {
 
     private LonghornResources() {}
 
+    /** The Longhorn kind served under {@code plural}, e.g. {@code backups}. */
+    public static ApiResource byPlural(String plural) {
+        return ALL.stream()
+                .filter(r -> r.plural().equals(plural))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no Longhorn resource \"" + plural + "\""));
+    }
+
     private static ApiResource longhorn(String kind, String plural, String shortName) {
         return new ApiResource(GROUP, VERSION, kind, plural, true, List.of(shortName));
     }

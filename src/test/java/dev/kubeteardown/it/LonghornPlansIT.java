@@ -10,6 +10,7 @@ import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
 import dev.kubeteardown.ServedType;
 import dev.kubeteardown.longhorn.LonghornPlans;
+import dev.kubeteardown.sim.LonghornResources;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
 import java.time.Duration;
@@ -274,7 +275,7 @@ class LonghornPlansIT {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("apiVersion", ItNamespace.API_VERSION);
-        body.put("kind", KINDS.get(plural));
+        body.put("kind", LonghornResources.byPlural(plural).kind());
         body.put("metadata", metadata);
         body.put("spec", spec);
         ns.api()
@@ -282,21 +283,6 @@ class LonghornPlansIT {
                 .execute();
         created.add(plural);
     }
-
-    private static final Map<String, String> KINDS = Map.ofEntries(
-            Map.entry("volumes", "Volume"),
-            Map.entry("engines", "Engine"),
-            Map.entry("replicas", "Replica"),
-            Map.entry("snapshots", "Snapshot"),
-            Map.entry("recurringjobs", "RecurringJob"),
-            Map.entry("backingimages", "BackingImage"),
-            Map.entry("supportbundles", "SupportBundle"),
-            Map.entry("systemrestores", "SystemRestore"),
-            Map.entry("orphans", "Orphan"),
-            Map.entry("backupvolumes", "BackupVolume"),
-            Map.entry("systembackups", "SystemBackup"),
-            Map.entry("backups", "Backup"),
-            Map.entry("backupbackingimages", "BackupBackingImage"));
 
     private Set<String> servedLonghornTypes() {
         return ApiDiscovery.of(server.adminClient()).allServed().stream()

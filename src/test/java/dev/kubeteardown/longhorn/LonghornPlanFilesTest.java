@@ -67,7 +67,7 @@ class LonghornPlanFilesTest {
     void fullPlanFileRuns() {
         try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
             KubernetesClient k = sim.fabricClient();
-            for (String plural : LonghornPlansTest.KINDS.keySet()) {
+            for (String plural : LonghornPlansTest.PLURALS) {
                 if (!plural.equals("engines") && !plural.equals("replicas")) {
                     LonghornPlansTest.create(k, plural, plural + "-1", Map.of());
                 }
@@ -80,7 +80,7 @@ class LonghornPlanFilesTest {
                     .run();
 
             assertEquals(11, report.count(Outcome.Status.DELETED), report.table());
-            for (String plural : LonghornPlansTest.KINDS.keySet()) {
+            for (String plural : LonghornPlansTest.PLURALS) {
                 assertEquals(0, LonghornPlansTest.count(k, plural), plural + " are all gone");
             }
         }

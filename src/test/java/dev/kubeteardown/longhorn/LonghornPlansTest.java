@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
+import dev.kubeteardown.sim.LonghornResources;
 import dev.kubeteardown.sim.LonghornSimulator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
@@ -19,25 +20,30 @@ import org.junit.jupiter.api.Test;
 class LonghornPlansTest {
 
     static final String NS = Longhorn.DEFAULT_NAMESPACE;
-    static final Map<String, String> KINDS = Map.ofEntries(
-            Map.entry("volumes", "Volume"),
-            Map.entry("engines", "Engine"),
-            Map.entry("replicas", "Replica"),
-            Map.entry("snapshots", "Snapshot"),
-            Map.entry("recurringjobs", "RecurringJob"),
-            Map.entry("backingimages", "BackingImage"),
-            Map.entry("supportbundles", "SupportBundle"),
-            Map.entry("systemrestores", "SystemRestore"),
-            Map.entry("orphans", "Orphan"),
-            Map.entry("backupvolumes", "BackupVolume"),
-            Map.entry("systembackups", "SystemBackup"),
-            Map.entry("backups", "Backup"),
-            Map.entry("backupbackingimages", "BackupBackingImage"));
+    /** Every type a full plan deletes, and the engines and replicas that go with the volumes. */
+    static final List<String> PLURALS = List.of(
+            "volumes",
+            "engines",
+            "replicas",
+            "snapshots",
+            "recurringjobs",
+            "backingimages",
+            "supportbundles",
+            "systemrestores",
+            "orphans",
+            "backupvolumes",
+            "systembackups",
+            "backups",
+            "backupbackingimages");
+
+    static String kind(String plural) {
+        return LonghornResources.byPlural(plural).kind();
+    }
 
     static void create(KubernetesClient client, String plural, String name, Map<String, String> labels) {
         GenericKubernetesResource object = new GenericKubernetesResourceBuilder()
                 .withApiVersion("longhorn.io/v1beta2")
-                .withKind(KINDS.get(plural))
+                .withKind(kind(plural))
                 .withNewMetadata()
                 .withName(name)
                 .withNamespace(NS)
@@ -45,14 +51,14 @@ class LonghornPlansTest {
                 .withFinalizers(plural.equals("recurringjobs") ? List.of() : List.of(Longhorn.FINALIZER))
                 .endMetadata()
                 .build();
-        client.genericKubernetesResources("longhorn.io/v1beta2", KINDS.get(plural))
+        client.genericKubernetesResources("longhorn.io/v1beta2", kind(plural))
                 .inNamespace(NS)
                 .resource(object)
                 .create();
     }
 
     static int count(KubernetesClient client, String plural) {
-        return client.genericKubernetesResources("longhorn.io/v1beta2", KINDS.get(plural))
+        return client.genericKubernetesResources("longhorn.io/v1beta2", kind(plural))
                 .inNamespace(NS)
                 .list()
                 .getItems()
@@ -64,7 +70,7 @@ class LonghornPlansTest {
     void fullPlanEndToEnd() {
         try (LonghornSimulator sim = LonghornSimulator.builder().start()) {
             KubernetesClient k = sim.fabricClient();
-            for (String plural : KINDS.keySet()) {
+            for (String plural : PLURALS) {
                 if (!plural.equals("engines") && !plural.equals("replicas")) {
                     create(k, plural, plural + "-1", Map.of());
                 }
@@ -95,7 +101,7 @@ class LonghornPlansTest {
                             .map(step ->
                                     step.resource().substring(0, step.resource().indexOf('.')))
                             .toList());
-            for (String plural : KINDS.keySet()) {
+            for (String plural : PLURALS) {
                 assertEquals(0, count(k, plural), plural + " are all gone");
             }
         }

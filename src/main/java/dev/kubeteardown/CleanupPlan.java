@@ -108,11 +108,10 @@ public final class CleanupPlan implements CleanupStep {
                 int first = number + 1;
                 number += stage.steps().size();
                 if (stoppedBy != null) {
-                    notRun(stage, first, Outcome.Status.SKIPPED, stoppedBy, reports);
+                    notRun(stage, Outcome.Status.SKIPPED, stoppedBy, reports);
                 } else if (deadline.isExpired()) {
                     notRun(
                             stage,
-                            first,
                             Outcome.Status.FAILED,
                             "not started: the plan's deadline (" + timeout + ") had passed",
                             reports);
@@ -177,10 +176,8 @@ public final class CleanupPlan implements CleanupStep {
         return stage.steps().size() == 1 ? "step " + first : "steps " + first + "-" + last;
     }
 
-    private static void notRun(Stage stage, int first, Outcome.Status status, String why, List<CleanupReport> reports) {
-        for (int i = 0; i < stage.steps().size(); i++) {
-            reports.add(stepOutcome(stage.steps().get(i), status, why));
-        }
+    private static void notRun(Stage stage, Outcome.Status status, String why, List<CleanupReport> reports) {
+        stage.steps().forEach(step -> reports.add(stepOutcome(step, status, why)));
     }
 
     /** A report of one scope outcome for a step that produced no report of its own. */

@@ -70,6 +70,12 @@ public final class RealApiServer {
     /** ClusterRole (and ClusterRoleBinding) granting {@link #LIMITED_USER} read access to backups. */
     public static final String LIMITED_ROLE = "kube-teardown-it-backup-reader";
 
+    /**
+     * System property: {@code true} starts the apiserver with an audit log of every request at Metadata level
+     * ({@code scripts/test-cluster start --audit}, log in {@code target/it-cluster/audit.log}); read at start.
+     */
+    public static final String AUDIT_PROPERTY = "kubeteardown.it.audit";
+
     private static final Logger LOG = LoggerFactory.getLogger(RealApiServer.class);
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(40);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
@@ -309,13 +315,16 @@ public final class RealApiServer {
     private void startServers() throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                runScript(
-                        START_TIMEOUT,
+                List<String> args = new ArrayList<>(List.of(
                         "start",
                         workDir.toString(),
                         "--no-kcm",
                         "--owner-pid",
-                        Long.toString(ProcessHandle.current().pid()));
+                        Long.toString(ProcessHandle.current().pid())));
+                if (Boolean.getBoolean(AUDIT_PROPERTY)) {
+                    args.add("--audit");
+                }
+                runScript(START_TIMEOUT, args.toArray(String[]::new));
                 return;
             } catch (IllegalStateException e) {
                 if (attempt >= START_ATTEMPTS || !portTaken()) {

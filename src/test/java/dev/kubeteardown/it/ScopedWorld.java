@@ -8,6 +8,11 @@ import dev.kubeteardown.CleanupStep;
 import dev.kubeteardown.Outcome;
 import dev.kubeteardown.longhorn.BackupCleanup;
 import io.kubernetes.client.openapi.ApiClient;
+import io.kubernetes.client.util.ClientBuilder;
+import io.kubernetes.client.util.credentials.AccessTokenAuthentication;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,10 +56,17 @@ final class ScopedWorld implements AutoCloseable {
 
     /** Creates {@code objects} in-scope backups and {@code decoys} decoys of each kind (16 creating threads). */
     static ScopedWorld seed(RealApiServer server, String prefix, int objects, int decoys) throws Exception {
+        return seed(server, prefix, objects, decoys, null);
+    }
+
+    /** As {@link #seed(RealApiServer, String, int, int)}, the in-scope backups carrying {@code finalizer} if not null. */
+    static ScopedWorld seed(RealApiServer server, String prefix, int objects, int decoys, String finalizer)
+            throws Exception {
         ScopedWorld world = new ScopedWorld(ItNamespace.create(server, prefix), ItNamespace.create(server, prefix));
         List<ItNamespace.BackupSpec> specs = new ArrayList<>();
         for (int i = 0; i < objects; i++) {
-            specs.add(backup(String.format("b-%05d", i)).label(SCOPE_LABEL, "in"));
+            ItNamespace.BackupSpec spec = backup(String.format("b-%05d", i)).label(SCOPE_LABEL, "in");
+            specs.add(finalizer == null ? spec : spec.finalizer(finalizer));
         }
         for (int i = 0; i < decoys; i++) {
             specs.add(backup(String.format("decoy-label-%03d", i)).label(SCOPE_LABEL, "out"));
@@ -72,6 +84,25 @@ final class ScopedWorld implements AutoCloseable {
         }
         world.other.createAll(elsewhere, 16).forEach((name, o) -> world.decoys.put(world.other.name() + "/" + name, o));
         return world;
+    }
+
+    /**
+     * An admin client of {@code server} that connects to {@code 127.0.0.1:port} (a {@link
+     * dev.kubeteardown.testing.FaultProxy} in front of the API server), still verifying the server's certificate.
+     */
+    static ApiClient adminClientVia(RealApiServer server, int port) throws IOException {
+        return new ClientBuilder()
+                .setBasePath("https://127.0.0.1:" + port)
+                .setVerifyingSsl(true)
+                .setCertificateAuthority(Files.readAllBytes(server.caFile()))
+                .setAuthentication(new AccessTokenAuthentication(server.adminToken()))
+                .setReadTimeout(Duration.ofSeconds(30))
+                .build();
+    }
+
+    /** The API server's port. */
+    static int apiPort(RealApiServer server) {
+        return URI.create(server.apiUrl()).getPort();
     }
 
     /** A backup cleanup of exactly this world's scope. */

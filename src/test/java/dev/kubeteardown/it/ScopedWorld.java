@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +49,8 @@ final class ScopedWorld implements AutoCloseable {
     final Map<String, String> inScope = new LinkedHashMap<>();
     /** Decoys: "namespace/name" -> the object as created. */
     final Map<String, Map<String, Object>> decoys = new LinkedHashMap<>();
+    /** In-scope names another party deleted during the run ({@link #deleteAsOthers}): they may never be listed. */
+    final Set<String> removedByOthers = ConcurrentHashMap.newKeySet();
 
     private ScopedWorld(ItNamespace ns, ItNamespace other) {
         this.ns = ns;
@@ -103,6 +106,15 @@ final class ScopedWorld implements AutoCloseable {
     /** The API server's port. */
     static int apiPort(RealApiServer server) {
         return URI.create(server.apiUrl()).getPort();
+    }
+
+    /** Deletes an in-scope backup as a third party would (the real list/delete race); true when it was there. */
+    boolean deleteAsOthers(String name) throws Exception {
+        boolean deleted = ns.delete(BACKUPS, name);
+        if (deleted) {
+            removedByOthers.add(name);
+        }
+        return deleted;
     }
 
     /** A backup cleanup of exactly this world's scope. */
@@ -209,7 +221,7 @@ final class ScopedWorld implements AutoCloseable {
         });
         if (!listingCut) {
             inScope.forEach((uid, name) -> {
-                if (!outcomesPerUid.containsKey(uid)) {
+                if (!outcomesPerUid.containsKey(uid) && !removedByOthers.contains(name)) {
                     v.add("no outcome for " + ns.name() + "/" + name + " (uid " + uid + ")");
                 }
             });

@@ -49,7 +49,7 @@ class ApiServerRestartIT {
         int objectsA = 2_000;
         int objectsB = 500;
         Duration timeoutA = Duration.ofSeconds(180);
-        Duration timeoutB = Duration.ofSeconds(8);
+        Duration timeoutB = Duration.ofSeconds(6);
         try (ScopedWorld a = ScopedWorld.seed(server, "restart", objectsA, DECOYS);
                 ScopedWorld b = ScopedWorld.seed(server, "down", objectsB, DECOYS)) {
             ApiClient clientA = server.adminClient();

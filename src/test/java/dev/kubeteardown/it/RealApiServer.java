@@ -195,6 +195,49 @@ public final class RealApiServer {
         return workDir;
     }
 
+    /**
+     * SIGKILLs the running kube-apiserver (by its recorded PID) and returns at once; {@link #restartApiServer()}
+     * brings it back. A test that calls this must restart it before it ends: later tests of this JVM share it.
+     */
+    public synchronized void killApiServer() {
+        ProcessHandle apiserver = verified("apiserver")
+                .orElseThrow(() -> new IllegalStateException("no running kube-apiserver recorded in " + workDir));
+        apiserver.destroyForcibly();
+        if (!awaitExit(apiserver.pid(), Duration.ofSeconds(10))) {
+            throw new IllegalStateException("kube-apiserver (pid " + apiserver.pid() + ") survived SIGKILL");
+        }
+    }
+
+    /**
+     * Starts kube-apiserver again on the same port with the same certificates, flags and etcd (killing it first if it
+     * still runs), and returns once {@code /readyz} answers 200 and backups are served again.
+     */
+    public synchronized void restartApiServer() throws Exception {
+        runScript(START_TIMEOUT, "restart-apiserver", workDir.toString());
+        readEnv();
+        CustomObjectsApi api = new CustomObjectsApi(adminClient());
+        await("backups.longhorn.io served after the restart", READY_TIMEOUT, () -> {
+            try {
+                api.listNamespacedCustomObject("longhorn.io", "v1beta2", LONGHORN_NAMESPACE, "backups")
+                        .limit(1)
+                        .execute();
+                return Optional.of(true);
+            } catch (ApiException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** SIGSTOPs etcd: to the API server it is gone (requests to it hang) until {@link #resumeEtcd()}. */
+    public synchronized void pauseEtcd() throws IOException, InterruptedException {
+        runScript(Duration.ofSeconds(30), "pause-etcd", workDir.toString());
+    }
+
+    /** SIGCONTs etcd after {@link #pauseEtcd()}; idempotent. */
+    public synchronized void resumeEtcd() throws IOException, InterruptedException {
+        runScript(Duration.ofSeconds(30), "resume-etcd", workDir.toString());
+    }
+
     /** Writes a kubeconfig for {@link #apiUrl()} with this token, embedding the CA, and returns {@code file}. */
     public Path writeKubeconfig(Path file, String token) throws IOException {
         String yaml = String.join(

@@ -82,6 +82,7 @@ final class Lister {
                             spec.scope().fields().toString(),
                             spec.limits().pageSize(),
                             token,
+                            spec.scope().fields().needsFullObjects(),
                             deadline),
                     deadline);
             pages++;

@@ -198,10 +198,10 @@ final class KubeApi {
      * {@code V1DeleteOptions} with these fields, without reflection per request.
      */
     static byte[] deleteOptions(String uid, PropagationPolicy propagation, Duration gracePeriod, boolean dryRun) {
-        StringBuilder json = new StringBuilder(160).append("{\"apiVersion\":\"v1\"");
-        if (dryRun) {
-            json.append(",\"dryRun\":[\"All\"]");
-        }
+        // V1DeleteOptions starts with an empty dryRun list, which its serializer writes
+        StringBuilder json = new StringBuilder(160)
+                .append("{\"apiVersion\":\"v1\",\"dryRun\":")
+                .append(dryRun ? "[\"All\"]" : "[]");
         if (gracePeriod != null) {
             // rounded up: truncating 500 ms to 0 would ask for an immediate, forced deletion
             json.append(",\"gracePeriodSeconds\":")

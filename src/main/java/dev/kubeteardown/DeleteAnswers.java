@@ -10,6 +10,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import okio.BufferedSource;
 import okio.Okio;
 
@@ -50,7 +51,7 @@ final class DeleteAnswers {
                 case "kind" -> kind = primitive(reader);
                 case "metadata" -> {
                     if (reader.peek() == JsonToken.BEGIN_OBJECT) {
-                        meta = metadata(reader);
+                        meta = metadata(reader, null);
                         hasMetadata = true;
                     } else {
                         reader.skipValue();
@@ -65,8 +66,12 @@ final class DeleteAnswers {
         return "Status".equals(kind) || !hasMetadata ? null : meta;
     }
 
-    /** The fields of {@code metadata} that {@link ObjectRef#of} keeps; reader positioned at its opening brace. */
-    static ObjectRef metadata(JsonReader reader) throws IOException {
+    /**
+     * The fields of {@code metadata} that {@link ObjectRef#of} keeps; reader positioned at its opening brace.
+     *
+     * @param labels receives {@code metadata.labels} as {@link ObjectRef#labels} reads them, or {@code null}
+     */
+    static ObjectRef metadata(JsonReader reader, Map<String, String> labels) throws IOException {
         String namespace = null;
         String name = null;
         String uid = null;
@@ -84,6 +89,20 @@ final class DeleteAnswers {
                 case "deletionTimestamp" -> deletionTimestamp = primitive(reader);
                 case "finalizers" -> finalizers = strings(reader);
                 case "ownerReferences" -> owners = owners(reader);
+                case "labels" -> {
+                    if (labels != null && reader.peek() == JsonToken.BEGIN_OBJECT) {
+                        labels.clear();
+                        reader.beginObject();
+                        while (reader.hasNext()) {
+                            String key = reader.nextName();
+                            String value = primitive(reader); // null reads as "", as a JsonNull did
+                            labels.put(key, value == null ? "" : value);
+                        }
+                        reader.endObject();
+                    } else {
+                        reader.skipValue();
+                    }
+                }
                 default -> reader.skipValue();
             }
         }

@@ -58,7 +58,9 @@ class MetadataOnlyTest {
     Cleanup.Builder backups() {
         return Cleanup.builder(cluster.client(), BACKUPS)
                 .namespace(NS)
-                .timeout(Duration.ofSeconds(3))
+                .timeout(Duration.ofSeconds(60))
+                // generous: the first request to a fresh mock server can be slow on a loaded machine
+                .requestTimeout(Duration.ofSeconds(30))
                 .sleeper(time)
                 .ticker(time);
     }

@@ -9,6 +9,8 @@ import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
 import dev.kubeteardown.longhorn.BackupCleanup;
 import io.kubernetes.client.openapi.ApiClient;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,9 +39,17 @@ class ClientCpuIT {
         this.server = server;
     }
 
+    /** Time the collectors spent, summed (pauses and concurrent work as each bean counts it). */
+    private static long gcMillis() {
+        return ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(GarbageCollectorMXBean::getCollectionTime)
+                .sum();
+    }
+
     @Test
     void backupCleanupCpuPerObject() throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         List<String> lines = new ArrayList<>();
         for (int round = 1; round <= ROUNDS; round++) {
             try (ItNamespace ns = ItNamespace.create(server, "cpu")) {
@@ -50,6 +60,8 @@ class ClientCpuIT {
                 ns.createAll(specs, 32);
                 ApiClient client = server.adminClient();
                 long cpu0 = os.getProcessCpuTime();
+                long jit0 = jit.getTotalCompilationTime();
+                long gc0 = gcMillis();
                 long t0 = System.nanoTime();
                 CleanupReport report = BackupCleanup.builder(client)
                         .namespace(ns.name())
@@ -57,16 +69,21 @@ class ClientCpuIT {
                         .execute();
                 long wall = System.nanoTime() - t0;
                 long cpu = os.getProcessCpuTime() - cpu0;
+                long jitMillis = jit.getTotalCompilationTime() - jit0;
+                long gcMillis = gcMillis() - gc0;
                 assertTrue(report.isClean(), report::summary);
                 assertEquals((long) OBJECTS, report.count(Outcome.Status.DELETED), report::summary);
                 lines.add(String.format(
                         Locale.ROOT,
-                        "client-cpu: round %d N=%d wall %.2f s, process CPU %.2f s = %.3f ms/object, load %.2f",
+                        "client-cpu: round %d N=%d wall %.2f s, process CPU %.2f s = %.3f ms/object"
+                                + " (JIT %d ms, GC %d ms), load %.2f",
                         round,
                         OBJECTS,
                         wall / 1e9,
                         cpu / 1e9,
                         cpu / 1e6 / OBJECTS,
+                        jitMillis,
+                        gcMillis,
                         os.getSystemLoadAverage()));
             }
         }

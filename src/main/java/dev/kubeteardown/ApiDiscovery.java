@@ -404,7 +404,7 @@ public final class ApiDiscovery {
 
         String problem() {
             return error != null
-                    ? "GET " + path + " failed: " + error
+                    ? "GET " + path + " failed: " + Retrier.describe(error)
                     : "GET " + path + " answered " + code + ": " + new KubeApi.HttpResult(code, body, null).message();
         }
 

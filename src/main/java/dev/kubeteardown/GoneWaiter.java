@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * <p>With {@link WaitStrategy#WATCH} it watches the scope from the list's resourceVersion and reacts to each
  * DELETED event, so the wait ends as soon as the last object goes, with one request. When the server does not
  * serve the watch (the fabric8 mock), or the resourceVersion expired (410), it polls: one list of the scope per
- * round, 25 ms doubling to 1 s, never a request per object per round.
+ * round, 25 ms doubling to 1 s, never a request per object per round. A watch refused by RBAC (403) or
+ * authentication (401) is polled as well, and the report carries a note naming the missing {@code watch} verb.
  */
 final class GoneWaiter {
 
@@ -126,6 +127,11 @@ final class GoneWaiter {
                 return deadline.isExpired() ? WatchEnd.DONE : WatchEnd.UNSUPPORTED;
             }
             try (stream) {
+                if (stream.code() == 401 || stream.code() == 403) {
+                    // not a server without watch: the client may not watch, so say so where the report is read
+                    pending.note(refused(stream));
+                    return WatchEnd.UNSUPPORTED;
+                }
                 if (stream.code() != 200) {
                     LOG.debug("watch of {} answered {}; polling instead", spec.description(), stream.code());
                     return stream.code() == 410 ? WatchEnd.RESYNC : WatchEnd.UNSUPPORTED;
@@ -170,6 +176,22 @@ final class GoneWaiter {
             }
         }
         return WatchEnd.DONE;
+    }
+
+    /** What a refused watch means: the wait still works, by listing, and the role lacks {@code watch}. */
+    private String refused(KubeApi.WatchStream stream) {
+        int code = stream.code();
+        String message;
+        try {
+            message = stream.message();
+        } catch (IOException e) {
+            message = "body unreadable: " + Retrier.describe(e);
+        }
+        String why = code == 403
+                ? Classifier.rbacHint("watch", spec.type(), spec.requestNamespace())
+                : "the client's credentials were refused";
+        return "the watch of " + spec.type().qualifiedName() + " was refused (" + code + " " + Classifier.reason(code)
+                + ": " + message + "; " + why + "): waited by listing instead";
     }
 
     private static JsonObject parse(String line) {

@@ -255,6 +255,12 @@ final class KubeApi {
             return response.code();
         }
 
+        /** The server's explanation of a watch it refused, read from the (short) error body. */
+        String message() throws IOException {
+            ResponseBody body = response.body();
+            return new HttpResult(code(), body == null ? "" : body.string(), null).message();
+        }
+
         /** The next line of the stream, or {@code null} at its end. */
         String readLine() throws IOException {
             ResponseBody body = response.body();

@@ -25,6 +25,11 @@ final class PendingDeletions {
         this.timeout = timeout;
     }
 
+    /** A fact about the wait that concerns no single object, e.g. that it had to poll because watch is forbidden. */
+    void note(String note) {
+        ledger.note(note);
+    }
+
     void add(PendingDeletion pending) {
         byIdentity.put(pending.ref().identity(), pending);
     }

@@ -2,9 +2,13 @@ package dev.kubeteardown;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +91,27 @@ final class Retrier {
             return "request timed out";
         }
         String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message) + tlsHint(e);
+    }
+
+    /**
+     * What to do about a TLS failure, which is not retried and otherwise reads as a Java stack's jargon: an untrusted
+     * certificate (PKIX, self-signed) wants the cluster's CA in the kubeconfig, never switching verification off.
+     */
+    static String tlsHint(IOException e) {
+        if (e instanceof SSLPeerUnverifiedException) {
+            return "; the server's certificate does not name the address connected to (check the kubeconfig's server,"
+                    + " or set tls-server-name)";
+        }
+        if (e instanceof SSLHandshakeException) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof CertificateException || t instanceof CertPathBuilderException) {
+                    return "; the server's certificate is not trusted: give its CA as certificate-authority or"
+                            + " certificate-authority-data of the cluster in the kubeconfig";
+                }
+            }
+        }
+        return "";
     }
 
     private static Duration max(Duration a, Duration b) {

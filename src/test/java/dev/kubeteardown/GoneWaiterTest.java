@@ -170,6 +170,33 @@ class GoneWaiterTest {
     }
 
     @Test
+    @DisplayName("a watch forbidden by RBAC (403): polled instead, and the report notes the missing 'watch' verb")
+    void forbiddenWatchPollsAndNotesTheMissingVerb() throws Exception {
+        scripted();
+        JsonObject status = new JsonObject();
+        status.addProperty("kind", "Status");
+        status.addProperty("code", 403);
+        status.addProperty(
+                "message",
+                "backups.longhorn.io is forbidden: User \"x\" cannot watch resource \"backups\" in API group"
+                        + " \"longhorn.io\" in the namespace \"test-ns\"");
+        watchAnswers(() -> Wire.json(403, status));
+        waitingFor(backups(), ref("a", "uid-a")); // not in the scripted list: gone at the first look
+
+        stages.waiter().await(pending, "10", stages.deadline);
+
+        assertTrue(pending.isEmpty());
+        assertEquals("confirmed gone by list", stages.outcome("a").detail());
+        assertEquals(List.of("watch rv=10", "list"), requests(), "one refused watch, then lists only");
+        assertEquals(
+                List.of("the watch of backups.longhorn.io was refused (403 Forbidden: backups.longhorn.io is forbidden:"
+                        + " User \"x\" cannot watch resource \"backups\" in API group \"longhorn.io\" in the"
+                        + " namespace \"test-ns\"; RBAC does not let this client 'watch' backups.longhorn.io in"
+                        + " namespace test-ns): waited by listing instead"),
+                stages.ledger.report().notes());
+    }
+
+    @Test
     @DisplayName("410 on the watch (expired resourceVersion): one list resyncs, and the watch resumes from its version")
     void expiredResourceVersionOnTheWatchResyncsByListing() throws Exception {
         scripted();

@@ -13,6 +13,8 @@ import io.kubernetes.client.util.ClientBuilder;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.ServerSocket;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -281,5 +283,22 @@ class RetrierTest {
         assertEquals(1, exchange.attempts());
         assertInstanceOf(SSLHandshakeException.class, exchange.error());
         assertEquals(List.of(), time.sleeps());
+    }
+
+    @Test
+    @DisplayName("an untrusted server certificate is described with what to do: give the CA in the kubeconfig")
+    void untrustedCertificateSaysToGiveTheCa() {
+        SSLHandshakeException pkix = new SSLHandshakeException("PKIX path building failed");
+        pkix.initCause(new CertificateException(
+                "unable to find valid certification path", new CertPathBuilderException("no path")));
+
+        assertEquals(
+                "SSLHandshakeException: PKIX path building failed; the server's certificate is not trusted: give its"
+                        + " CA as certificate-authority or certificate-authority-data of the cluster in the kubeconfig",
+                Retrier.describe(pkix));
+        assertEquals(
+                "SSLHandshakeException: Received fatal alert: handshake_failure",
+                Retrier.describe(new SSLHandshakeException("Received fatal alert: handshake_failure")),
+                "no hint for a handshake that failed for another reason");
     }
 }

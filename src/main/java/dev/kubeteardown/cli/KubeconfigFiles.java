@@ -13,6 +13,8 @@ import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /** Several kubeconfig files read as one, the way kubectl reads the files listed in {@code KUBECONFIG}. */
@@ -40,10 +42,9 @@ final class KubeconfigFiles {
                 }
                 yaml = cast(map);
             } catch (YAMLException e) {
-                throw new IllegalArgumentException(
-                        "kubeconfig " + file + " is not valid YAML: "
-                                + e.getMessage().strip(),
-                        e);
+                // SnakeYAML's own message quotes the offending line, which may hold a token or key: position only,
+                // and no cause whose message would quote it in a stack trace
+                throw new IllegalArgumentException("kubeconfig " + file + " is not valid YAML: " + problem(e));
             }
             addNamed(clusters, yaml.get("clusters"));
             addNamed(users, yaml.get("users"));
@@ -62,6 +63,16 @@ final class KubeconfigFiles {
         }
         config.setFile(files.get(0).toFile());
         return config;
+    }
+
+    /** The parser's problem and where, without the quoted line: {@code expected ',' or ']' at line 3, column 1}. */
+    static String problem(YAMLException e) {
+        if (e instanceof MarkedYAMLException marked && marked.getProblem() != null) {
+            Mark mark = marked.getProblemMark();
+            return marked.getProblem()
+                    + (mark == null ? "" : " at line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1));
+        }
+        return "the YAML parser gave up (" + e.getClass().getSimpleName() + ")";
     }
 
     private static void addNamed(Map<String, Map<String, Object>> into, Object entries) {

@@ -10,7 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,6 +24,8 @@ import picocli.CommandLine.Option;
  * the path separator are merged, missing ones skipped), then {@code ~/.kube/config}.
  */
 final class KubeconfigOptions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KubeconfigOptions.class);
 
     @Option(
             names = "--kubeconfig",
@@ -45,13 +52,39 @@ final class KubeconfigOptions {
             if (context != null && !config.setContext(context)) {
                 throw new IllegalArgumentException("context \"" + context + "\" not found in " + describe(readable));
             }
-            return ClientBuilder.kubeconfig(config).build();
+            ApiClient client = ClientBuilder.kubeconfig(config).build();
+            insecureWarning(config).ifPresent(LOG::warn);
+            return client;
         } catch (IllegalArgumentException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException(
                     "cannot use kubeconfig " + describe(readable) + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The one warning for a cluster whose kubeconfig switches certificate verification off; empty when it verifies
+     * (the default: client-java verifies unless the cluster sets {@code insecure-skip-tls-verify: true}).
+     */
+    static Optional<String> insecureWarning(KubeConfig config) {
+        if (config.verifySSL() || config.getServer() == null) {
+            return Optional.empty(); // no server: the client cannot be built, and that error says why
+        }
+        return Optional.of("TLS certificate verification is OFF for cluster \"" + clusterName(config) + "\" ("
+                + config.getServer() + "): its kubeconfig sets insecure-skip-tls-verify: true, so anyone between"
+                + " here and the server can pose as it; give the cluster's CA as certificate-authority-data instead");
+    }
+
+    private static String clusterName(KubeConfig config) {
+        for (Object context : config.getContexts()) {
+            if (context instanceof Map<?, ?> named
+                    && Objects.equals(named.get("name"), config.getCurrentContext())
+                    && named.get("context") instanceof Map<?, ?> body) {
+                return String.valueOf(body.get("cluster"));
+            }
+        }
+        return String.valueOf(config.getCurrentContext());
     }
 
     private static String describe(List<Path> files) {

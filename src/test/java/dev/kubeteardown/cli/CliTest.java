@@ -410,4 +410,20 @@ class CliTest {
         assertEquals(Main.USAGE, notMapping.code());
         assertTrue(notMapping.err().contains("kubeconfig " + text + " is not a kubeconfig"), notMapping.err());
     }
+
+    @Test
+    @DisplayName("a kubeconfig's YAML error says where, never quoting the line: it may hold the token")
+    void invalidKubeconfigDoesNotQuoteItsSecrets() throws IOException {
+        Path broken = dir.resolve("token-kubeconfig");
+        Files.writeString(broken, "users:\n- name: x\n  user:\n    token: \"s3cr3t-token-value\n");
+
+        Run run = cli("longhorn", "--kubeconfig", broken.toString());
+
+        assertEquals(Main.USAGE, run.code());
+        assertEquals(
+                "error: kubeconfig " + broken
+                        + " is not valid YAML: found unexpected end of stream at line 5, column 1\n",
+                run.err());
+        assertTrue(!run.out().contains("s3cr3t"), run.out());
+    }
 }

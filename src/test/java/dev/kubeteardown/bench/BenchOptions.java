@@ -18,6 +18,8 @@ final class BenchOptions {
             "  --quick                   one workload (N=1000, 5 ms), naive once, kube-teardown default and p=64 x3",
             "  --real                    on a real kube-apiserver 1.20.2 (scripts/test-cluster): naive, kube-teardown",
             "                            default and p=32, one deletecollection; N=200,1000, 3 runs; target/bench/real.md",
+            "  --scale                   growth with N: kube-teardown default once per N=1000,10000,100000 at 0 ms;",
+            "                            time per object, peak heap, heap retained per outcome; target/bench/scale.md",
             "  --backups LIST            backups per workload, e.g. 100,1000,10000 (default)",
             "  --latency-ms LIST         per-request latency of the API server in ms, e.g. 0,5,20 (default)",
             "  --parallelism LIST        sweep for 'kube-teardown best', e.g. 4,8,16,32,64 (default)",
@@ -34,6 +36,7 @@ final class BenchOptions {
     boolean quick;
     boolean help;
     boolean real;
+    boolean scale;
     List<Integer> backups = List.of(100, 1000, 10000);
     List<Integer> latenciesMs = List.of(0, 5, 20);
     List<Integer> parallelism = List.of(4, 8, 16, 32, 64);
@@ -63,6 +66,12 @@ final class BenchOptions {
             o.backups = List.of(200, 1000);
             o.runs = 3;
         }
+        if (args.contains("--scale")) {
+            o.scale = true;
+            o.backups = ScaleBench.DEFAULT_SIZES;
+            o.latenciesMs = List.of(0);
+            o.runs = 1;
+        }
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             String value = null;
@@ -72,7 +81,7 @@ final class BenchOptions {
                 flag = flag.substring(0, eq);
             }
             switch (flag) {
-                case "--quick", "--real" -> {}
+                case "--quick", "--real", "--scale" -> {}
                 case "--help", "-h" -> o.help = true;
                 default -> {
                     if (value == null) {

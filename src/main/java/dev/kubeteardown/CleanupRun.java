@@ -2,7 +2,6 @@ package dev.kubeteardown;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -92,7 +91,7 @@ final class CleanupRun {
     private void run(RunExecutor executor) throws InterruptedException {
         PendingDeletions pending = new PendingDeletions(ledger, spec.timing().timeout());
         Deleter deleter = new Deleter(spec, api, retrier, ledger);
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = ledger.listedIdentities();
         Lister.Result listed;
         try {
             listed = executor.io(() -> lister.list(deadline, seen, (ref, labels) -> {
@@ -134,7 +133,7 @@ final class CleanupRun {
         }
         executor.awaitBounded();
         boolean listedNothing = seen.isEmpty();
-        seen.clear(); // only needed while listing (restarts); do not hold every UID through the wait
+        seen.clear(); // the listing is over: the ledger stops remembering decided objects for restarts
         if (listed != null && !listed.served()) {
             notServed(listed);
             return;

@@ -182,6 +182,12 @@ public final class Outcome {
         return namedDetail ? storedDetail.replace(String.valueOf(NAME), name) : storedDetail;
     }
 
+    /** The detail as kept, the object's name as a placeholder when {@code namedDetail} is set. */
+    // for testing
+    String storedDetail() {
+        return storedDetail;
+    }
+
     /** Requests sent for this object (delete and label patch attempts). */
     public int attempts() {
         return attempts;

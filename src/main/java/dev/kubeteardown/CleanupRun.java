@@ -2,6 +2,7 @@ package dev.kubeteardown;
 
 import io.kubernetes.client.openapi.ApiClient;
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -91,7 +92,7 @@ final class CleanupRun {
     private void run(RunExecutor executor) throws InterruptedException {
         PendingDeletions pending = new PendingDeletions(ledger, spec.timing().timeout());
         Deleter deleter = new Deleter(spec, api, retrier, ledger);
-        Set<String> seen = ledger.listedIdentities();
+        Set<String> seen = new HashSet<>();
         Lister.Result listed;
         try {
             listed = executor.io(() -> lister.list(deadline, seen, (ref, labels) -> {
@@ -133,7 +134,7 @@ final class CleanupRun {
         }
         executor.awaitBounded();
         boolean listedNothing = seen.isEmpty();
-        seen.clear(); // the listing is over: the ledger stops remembering decided objects for restarts
+        seen.clear(); // only needed while listing (restarts); do not hold every UID through the wait
         if (listed != null && !listed.served()) {
             notServed(listed);
             return;

@@ -1,14 +1,11 @@
 package dev.kubeteardown;
 
-import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,14 +29,6 @@ final class OutcomeLedger {
     private final Map<String, ObjectRef> undecided = new ConcurrentHashMap<>();
     private final Set<String> deleteSent = ConcurrentHashMap.newKeySet();
     private final List<String> notes = new CopyOnWriteArrayList<>();
-    /**
-     * While listing: the decided objects that may still be on the server (so a restarted list shows them again).
-     * A deleted or already gone one cannot reappear under its UID, so clean objects are not kept here.
-     */
-    private final Set<String> decidedWhileListing = ConcurrentHashMap.newKeySet();
-
-    private final AtomicInteger listedCount = new AtomicInteger();
-    private volatile boolean listing = true;
 
     /** @param deadline the run's deadline, whose start the report's duration is measured from */
     OutcomeLedger(CleanupSpec spec, Deadline deadline) {
@@ -54,50 +43,10 @@ final class OutcomeLedger {
         notify(() -> spec.hooks().listener().listed(ref.namespace(), ref.name()));
     }
 
-    /**
-     * The identities the list has handed out, as {@link Lister#list} keeps them to hand each object out once across
-     * restarts: answered from what the ledger knows anyway (the undecided objects, and the decided ones that may
-     * still be there), so listing keeps no set that grows with every object. {@code add} hands an identity out once;
-     * {@code isEmpty} says whether anything was; {@code clear} ends the listing. Not iterable.
-     */
-    Set<String> listedIdentities() {
-        return new AbstractSet<>() {
-            @Override
-            public boolean add(String identity) {
-                if (contains(identity)) {
-                    return false;
-                }
-                listedCount.incrementAndGet();
-                return true;
-            }
-
-            @Override
-            public boolean contains(Object identity) {
-                return undecided.containsKey(identity) || decidedWhileListing.contains(identity);
-            }
-
-            @Override
-            public int size() {
-                return listedCount.get();
-            }
-
-            @Override
-            public void clear() {
-                listing = false;
-                decidedWhileListing.clear();
-            }
-
-            @Override
-            public Iterator<String> iterator() {
-                throw new UnsupportedOperationException("the listed identities are not kept, only looked up");
-            }
-        };
-    }
-
-    /** Objects the ledger keeps per identity (listed but undecided, decided while listing, deletes sent that failed). */
+    /** Objects the ledger keeps per identity (listed but undecided, deletes sent that failed). */
     // for testing
     int tracked() {
-        return undecided.size() + decidedWhileListing.size() + deleteSent.size();
+        return undecided.size() + deleteSent.size();
     }
 
     /** This run is about to send a DELETE for the object (so, once gone, it was this run that deleted it). */
@@ -123,10 +72,6 @@ final class OutcomeLedger {
      */
     void decide(ObjectRef ref, Outcome.Status status, String detail, int attempts, long startNanos, int httpStatus) {
         String key = ref.identity();
-        boolean mayStillBeThere = status != Outcome.Status.DELETED && status != Outcome.Status.ALREADY_GONE;
-        if (listing && mayStillBeThere) {
-            decidedWhileListing.add(key); // before it leaves undecided, so a restarted list never misses it
-        }
         if (undecided.remove(key) == null) {
             return;
         }

@@ -1,9 +1,7 @@
 package dev.kubeteardown;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -11,7 +9,6 @@ import io.kubernetes.client.openapi.ApiClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -64,34 +61,21 @@ class OutcomeLedgerTest {
     }
 
     @Test
-    @DisplayName("a restarted list hands no object out twice, yet the ledger keeps nothing per clean object")
-    void restartedListIsAnsweredFromTheLedgerWhichForgetsCleanObjects() {
-        Set<String> listed = ledger.listedIdentities();
-        ObjectRef waiting = parsed("a", "uid-a", null);
+    @DisplayName("once every object is decided, the ledger keeps nothing per object but its outcome")
+    void decidedObjectsLeaveOnlyTheirOutcome() {
         ObjectRef failed = parsed("b", "uid-b", null);
         ObjectRef deleted = parsed("c", "uid-c", null);
-        ObjectRef skipped = parsed("d", "uid-d", null);
-        assertTrue(listed.isEmpty());
-        for (ObjectRef ref : List.of(waiting, failed, deleted, skipped)) {
-            assertTrue(listed.add(ref.identity()));
+        for (ObjectRef ref : List.of(failed, deleted)) {
             ledger.listed(ref);
+            ledger.deleteSent(ref);
         }
+        assertEquals(4, ledger.tracked());
+
         ledger.decide(failed, Outcome.Status.FAILED, "500 Internal Server Error: boom");
         ledger.decide(deleted, Outcome.Status.DELETED, "confirmed gone by watch");
-        ledger.decide(skipped, Outcome.Status.SKIPPED, "owned by BackupVolume/vol-1");
 
-        // the list restarts (410): what is still there comes again; the deleted object does not
-        assertFalse(listed.add(waiting.identity()), "still undecided");
-        assertFalse(listed.add(failed.identity()), "decided, and possibly still there");
-        assertFalse(listed.add(skipped.identity()), "left alone, so still there");
-        assertTrue(listed.add("uid-e"), "an object created since is new");
-        assertEquals(3, ledger.tracked(), "the waiting, failed and skipped objects; not the deleted one");
-
-        listed.clear();
-        ledger.decide(waiting, Outcome.Status.DELETED, "confirmed gone by watch");
-        assertFalse(listed.isEmpty(), "objects were handed out");
-        assertEquals(0, ledger.tracked(), "once listing is over and every object decided, nothing but outcomes");
-        assertEquals(4, ledger.report().outcomes().size());
+        assertEquals(1, ledger.tracked(), "only the failed object's sent delete, for the re-check by list");
+        assertEquals(2, ledger.report().outcomes().size());
     }
 
     static String notFound(int i) {

@@ -1,6 +1,5 @@
 package dev.kubeteardown;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,11 @@ final class OutcomeLedger {
 
     private final CleanupSpec spec;
     private final Deadline deadline;
+    /** Every outcome's resource: one instance for the run. */
+    private final String resource;
+    /** What outcomes have in common (namespace, details, deletion timestamps), one instance each. */
+    private final SharedStrings shared = new SharedStrings();
+
     private final List<Outcome> decided = new ArrayList<>();
     private final Map<String, ObjectRef> undecided = new ConcurrentHashMap<>();
     private final Set<String> deleteSent = ConcurrentHashMap.newKeySet();
@@ -30,12 +34,19 @@ final class OutcomeLedger {
     OutcomeLedger(CleanupSpec spec, Deadline deadline) {
         this.spec = spec;
         this.deadline = deadline;
+        this.resource = spec.type().qualifiedName();
     }
 
     /** A listed object that will get an outcome later. */
     void listed(ObjectRef ref) {
         undecided.put(ref.identity(), ref);
         notify(() -> spec.hooks().listener().listed(ref.namespace(), ref.name()));
+    }
+
+    /** Objects the ledger keeps per identity (listed but undecided, deletes sent that failed). */
+    // for testing
+    int tracked() {
+        return undecided.size() + deleteSent.size();
     }
 
     /** This run is about to send a DELETE for the object (so, once gone, it was this run that deleted it). */
@@ -67,24 +78,25 @@ final class OutcomeLedger {
         if (status != Outcome.Status.FAILED) {
             deleteSent.remove(key); // only a FAILED object's delete matters later (the re-check)
         }
-        Duration took = startNanos == 0 ? Duration.ZERO : Duration.ofNanos(deadline.nanoTime() - startNanos);
+        long tookNanos = startNanos == 0 ? 0 : deadline.nanoTime() - startNanos;
         add(new Outcome(
-                spec.type().qualifiedName(),
+                resource,
                 ref.namespace(),
                 ref.name(),
                 ref.uid(),
                 status,
                 detail,
                 attempts,
-                took,
+                tookNanos,
                 httpStatus,
-                ref.finalizers(),
-                ref.deletionTimestamp()));
+                List.copyOf(ref.finalizers()),
+                ref.deletionTimestamp(),
+                shared));
     }
 
     /** An outcome about the whole scope (resource type not served, namespace missing, listing cut short). */
     void scope(Outcome.Status status, String detail, int httpStatus) {
-        add(Outcome.forScope(spec.type().qualifiedName(), spec.requestNamespace(), status, detail, httpStatus));
+        add(Outcome.forScope(resource, spec.requestNamespace(), status, detail, httpStatus));
     }
 
     /** A fact about the scope that concerns no single object; logged at WARN. */

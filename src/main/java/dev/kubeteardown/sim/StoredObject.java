@@ -6,14 +6,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One immutable version of an object in the {@link ObjectStore}. The JSON document is never changed after
- * construction (writers take a {@link #copy()}), so versions can be shared by lists, watches and snapshots
- * without locking, and the serialized bytes are computed at most once.
+ * One immutable version of an object in the {@link ObjectStore}, kept as its serialized bytes plus the fields the
+ * store indexes: lists and watches send the bytes as they are, and only the rarer writes and controller reads
+ * parse them ({@link #json()}, {@link #copy()}). A tree per version would cost several times the bytes, and a
+ * store of 100,000 objects, with the old versions its watch history and list snapshots keep, must fit a test JVM.
+ * Versions can be shared by lists, watches and snapshots without locking.
  */
 final class StoredObject {
 
     private final ApiResource resource;
-    private final ObjectNode json;
     private final String namespace;
     private final String name;
     private final String uid;
@@ -21,12 +22,12 @@ final class StoredObject {
     private final Map<String, String> labels;
     private final List<String> finalizers;
     private final boolean deleting;
-    private volatile byte[] bytes;
+    private final byte[] bytes;
     private volatile byte[] metadataBytes;
 
     StoredObject(ApiResource resource, ObjectNode json) {
         this.resource = resource;
-        this.json = json;
+        this.bytes = Json.bytes(json);
         JsonNode metadata = Json.metadata(json);
         this.namespace = Json.text(metadata, "namespace");
         this.name = Json.text(metadata, "name");
@@ -78,22 +79,18 @@ final class StoredObject {
         return deleting;
     }
 
-    /** Read-only view; callers must not mutate it. */
+    /** The document, parsed anew on each call (a caller may change its copy; the version stays as it was). */
     JsonNode json() {
-        return json;
+        return copy();
     }
 
     ObjectNode copy() {
-        return json.deepCopy();
+        return Json.parseObject(bytes);
     }
 
+    /** The serialized document; callers must not change the array. */
     byte[] bytes() {
-        byte[] cached = bytes;
-        if (cached == null) {
-            cached = Json.bytes(json);
-            bytes = cached;
-        }
-        return cached;
+        return bytes;
     }
 
     /** The object as a {@code PartialObjectMetadata}: its metadata only, computed at most once. */
@@ -103,7 +100,7 @@ final class StoredObject {
             ObjectNode partial = Json.object();
             partial.put("kind", "PartialObjectMetadata");
             partial.put("apiVersion", ResponseForm.META_API_VERSION);
-            partial.set("metadata", Json.metadata(json));
+            partial.set("metadata", Json.metadata(copy()));
             cached = Json.bytes(partial);
             metadataBytes = cached;
         }

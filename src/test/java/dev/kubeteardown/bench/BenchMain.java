@@ -37,6 +37,10 @@ public final class BenchMain {
             System.exit(new RealBench(options, System.out).run());
             return;
         }
+        if (options.scale) {
+            System.exit(new ScaleBench(options, System.out).run());
+            return;
+        }
         System.exit(run(options, System.out));
     }
 

@@ -21,6 +21,8 @@ final class BenchOptions {
             "                            target/kube-teardown) against a curl naive loop and a curl deletecollection;",
             "                            the CLI 5 times in one JVM; N=100,1000,3000, 3 runs; target/bench/real.md",
             "  --audit                   with --real: the apiserver writes an audit log (target/bench/real-audit.md)",
+            "  --scale                   growth with N: kube-teardown default once per N=1000,10000,100000 at 0 ms;",
+            "                            time per object, peak heap, heap retained per outcome; target/bench/scale.md",
             "  --backups LIST            backups per workload, e.g. 100,1000,10000 (default)",
             "  --latency-ms LIST         per-request latency of the API server in ms, e.g. 0,5,20 (default)",
             "  --parallelism LIST        sweep for 'kube-teardown best', e.g. 4,8,16,32,64 (default)",
@@ -38,6 +40,7 @@ final class BenchOptions {
     boolean help;
     boolean real;
     boolean audit;
+    boolean scale;
     List<Integer> backups = List.of(100, 1000, 10000);
     List<Integer> latenciesMs = List.of(0, 5, 20);
     List<Integer> parallelism = List.of(4, 8, 16, 32, 64);
@@ -67,6 +70,12 @@ final class BenchOptions {
             o.backups = List.of(100, 1000, 3000);
             o.runs = 3;
         }
+        if (args.contains("--scale")) {
+            o.scale = true;
+            o.backups = ScaleBench.DEFAULT_SIZES;
+            o.latenciesMs = List.of(0);
+            o.runs = 1;
+        }
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             String value = null;
@@ -76,7 +85,7 @@ final class BenchOptions {
                 flag = flag.substring(0, eq);
             }
             switch (flag) {
-                case "--quick", "--real" -> {}
+                case "--quick", "--real", "--scale" -> {}
                 case "--audit" -> o.audit = true;
                 case "--help", "-h" -> o.help = true;
                 default -> {

@@ -38,6 +38,16 @@ class BenchOptionsTest {
     }
 
     @Test
+    void scaleIsOneThousandToOneHundredThousandWithoutLatency() {
+        BenchOptions o = BenchOptions.parse("--scale");
+        assertTrue(o.scale);
+        assertEquals(
+                List.of(1_000, 10_000, 100_000),
+                o.workloads().stream().map(Workload::backups).toList());
+        assertTrue(o.workloads().stream().allMatch(w -> w.latency().isZero()));
+    }
+
+    @Test
     void badValuesNameTheFlag() {
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> BenchOptions.parse("--parallelism", "0"));

@@ -55,8 +55,9 @@ final class VariantRunner {
         }
     }
 
+    /** Objects of {@code plural} left in Longhorn's namespace; negative when that cannot be told. */
     @SuppressWarnings("unchecked")
-    private static int remaining(ApiClient client, String plural) {
+    static int remaining(ApiClient client, String plural) {
         try {
             Map<String, Object> list = (Map<String, Object>) new CustomObjectsApi(client)
                     .listNamespacedCustomObject(

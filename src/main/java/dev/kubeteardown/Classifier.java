@@ -1,7 +1,5 @@
 package dev.kubeteardown;
 
-import com.google.gson.JsonObject;
-
 /**
  * Maps the final answer to a mutating request on one object to exactly one verdict. Total: every status code,
  * an empty body, a {@code Status} body and an I/O error each land somewhere.
@@ -13,8 +11,12 @@ final class Classifier {
     /** What a mutating request's answer means for the object. */
     sealed interface Verdict permits Accepted, Final {}
 
-    /** The server took the request; the object may still be present (finalizers) until the waiter sees it go. */
-    record Accepted(JsonObject body) implements Verdict {}
+    /**
+     * The server took the request; the object may still be present (finalizers) until the waiter sees it go.
+     *
+     * @param object the object the server answered with (its metadata), or {@code null} for a {@code Status}
+     */
+    record Accepted(ObjectRef object) implements Verdict {}
 
     /** The object's outcome is decided. */
     record Final(Outcome.Status status, String detail, int httpStatus) implements Verdict {}
@@ -45,7 +47,7 @@ final class Classifier {
         KubeApi.HttpResult result = exchange.result();
         int code = result.code();
         if (result.isSuccess()) {
-            return new Accepted(result.json());
+            return new Accepted(result.answeredObject());
         }
         String message = result.message();
         if ((code == 404 || code == 409) && exchange.answerLost() && "delete".equals(verb) && !serverDryRun) {

@@ -74,8 +74,8 @@ final class Deleter {
                     deleted.code());
             return null;
         }
-        JsonObject body = verdict instanceof Classifier.Accepted accepted ? accepted.body() : null;
-        ObjectRef latest = isSameObject(body, ref) ? ObjectRef.of(body) : ref;
+        ObjectRef answered = verdict instanceof Classifier.Accepted accepted ? accepted.object() : null;
+        ObjectRef latest = isSameObject(answered, ref) ? answered : ref;
         return new PendingDeletion(latest, attempts, start, note, true);
     }
 
@@ -92,13 +92,7 @@ final class Deleter {
     }
 
     /** The delete answer is either the object (still held by finalizers) or a Status; only the object says more. */
-    private static boolean isSameObject(JsonObject body, ObjectRef ref) {
-        if (body == null
-                || "Status".equals(ObjectRef.string(body, "kind"))
-                || !body.has("metadata")
-                || !body.get("metadata").isJsonObject()) {
-            return false;
-        }
-        return ref.uid() != null && ref.uid().equals(ObjectRef.string(body.getAsJsonObject("metadata"), "uid"));
+    private static boolean isSameObject(ObjectRef answered, ObjectRef ref) {
+        return answered != null && ref.uid() != null && ref.uid().equals(answered.uid());
     }
 }

@@ -74,6 +74,14 @@ final class FieldSelector {
         return requirements.stream().allMatch(r -> r.matches(object));
     }
 
+    /**
+     * Whether a requirement names a field outside {@code metadata} (e.g. {@code status.phase}): then the client-side
+     * check needs whole objects, and a metadata-only list would make it pass everything the server sent.
+     */
+    boolean needsFullObjects() {
+        return requirements.stream().anyMatch(r -> !r.field().startsWith("metadata."));
+    }
+
     boolean isEverything() {
         return requirements.isEmpty();
     }

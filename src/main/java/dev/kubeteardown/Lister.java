@@ -1,7 +1,5 @@
 package dev.kubeteardown;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -82,6 +80,7 @@ final class Lister {
                             spec.scope().fields().toString(),
                             spec.limits().pageSize(),
                             token,
+                            spec.scope().fields().needsFullObjects(),
                             deadline),
                     deadline);
             pages++;
@@ -102,33 +101,24 @@ final class Lister {
                 firstVersion = null; // the expired list's version is too old for a watch to start from
                 continue;
             }
-            JsonObject body =
-                    exchange.result() == null ? null : exchange.result().json();
-            if (exchange.result() == null || !exchange.result().isSuccess() || body == null) {
+            ListPage page = exchange.result() == null || !exchange.result().isSuccess()
+                    ? null
+                    : ListPage.parse(
+                            exchange.result().body(), !spec.scope().fields().isEverything());
+            if (page == null) {
                 throw new ListFailure(describeFailure(exchange), exchange, pages - 1);
             }
-            JsonObject meta = body.has("metadata") && body.get("metadata").isJsonObject()
-                    ? body.getAsJsonObject("metadata")
-                    : new JsonObject();
             if (firstVersion == null) {
-                firstVersion = ObjectRef.string(meta, "resourceVersion");
+                firstVersion = page.resourceVersion();
             }
-            JsonElement items = body.get("items");
-            if (items != null && items.isJsonArray()) {
-                for (JsonElement item : items.getAsJsonArray()) {
-                    if (!item.isJsonObject()) {
-                        continue;
-                    }
-                    Map<String, String> labels = ObjectRef.labels(item.getAsJsonObject());
-                    if (inScope(item.getAsJsonObject(), labels)) {
-                        ObjectRef ref = ObjectRef.of(item.getAsJsonObject());
-                        if (seen.add(ref.identity())) {
-                            sink.accept(ref, labels);
-                        }
+            for (ListPage.Item item : page.items()) {
+                if (inScope(item)) {
+                    if (seen.add(item.ref().identity())) {
+                        sink.accept(item.ref(), item.labels());
                     }
                 }
             }
-            String next = ObjectRef.string(meta, "continue");
+            String next = page.continueToken();
             if (next == null || next.isEmpty() || next.equals(token)) {
                 return new Result(true, firstVersion, null);
             }
@@ -156,20 +146,19 @@ final class Lister {
         return new Snapshot(result.served() ? present : Map.of(), result.resourceVersion());
     }
 
-    private boolean inScope(JsonObject object, Map<String, String> labels) {
-        JsonObject meta = object.has("metadata") && object.get("metadata").isJsonObject()
-                ? object.getAsJsonObject("metadata")
-                : null;
-        if (meta == null || ObjectRef.string(meta, "name") == null) {
+    private boolean inScope(ListPage.Item item) {
+        ObjectRef ref = item.ref();
+        if (ref == null || ref.name() == null) {
             return false;
         }
-        if (spec.requestNamespace() != null && !spec.requestNamespace().equals(ObjectRef.string(meta, "namespace"))) {
+        if (spec.requestNamespace() != null && !spec.requestNamespace().equals(ref.namespace())) {
             return false;
         }
-        if (!spec.scope().labels().matches(labels) || !spec.scope().fields().matches(object)) {
+        if (!spec.scope().labels().matches(item.labels())
+                || (item.object() != null && !spec.scope().fields().matches(item.object()))) {
             return false;
         }
-        return spec.scope().names() == null || spec.scope().names().test(ObjectRef.string(meta, "name"));
+        return spec.scope().names() == null || spec.scope().names().test(ref.name());
     }
 
     private String describeFailure(Retrier.Exchange exchange) {

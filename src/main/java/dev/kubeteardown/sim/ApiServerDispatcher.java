@@ -107,7 +107,13 @@ final class ApiServerDispatcher extends Dispatcher {
         if (served == null) {
             return delegate(info, request);
         }
-        return operations.handle(served, info, request.getBody().getBytes(), request.getHeader("Content-Type"), expire);
+        return operations.handle(
+                served,
+                info,
+                request.getBody().getBytes(),
+                request.getHeader("Content-Type"),
+                request.getHeader("Accept"),
+                expire);
     }
 
     private MockResponse injected(

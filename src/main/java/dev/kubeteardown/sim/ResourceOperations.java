@@ -26,7 +26,12 @@ final class ResourceOperations {
      * @param expireContinue answer a continue token with 410 (fault injection)
      */
     MockResponse handle(
-            ApiResource resource, RequestInfo request, byte[] body, String contentType, boolean expireContinue) {
+            ApiResource resource,
+            RequestInfo request,
+            byte[] body,
+            String contentType,
+            String accept,
+            boolean expireContinue) {
         String namespace = namespace(resource, request);
         if (request.subresource() != null && !(request.statusSubresource() && request.name() != null)) {
             throw StatusException.notServed();
@@ -38,9 +43,10 @@ final class ResourceOperations {
                 if (object == null) {
                     throw StatusException.notFound(resource, name);
                 }
-                yield StatusResponses.object(200, object);
+                yield StatusResponses.object(200, object, ResponseForm.negotiate(accept, false));
             }
             case LIST -> {
+                ResponseForm form = ResponseForm.negotiate(accept, true);
                 Pagination.Page page = pagination.page(
                         store,
                         resource,
@@ -54,9 +60,10 @@ final class ResourceOperations {
                         page.items(),
                         page.resourceVersion(),
                         page.continueToken(),
-                        page.remainingItemCount());
+                        page.remainingItemCount(),
+                        form);
             }
-            case WATCH -> watches.open(resource, request, selectors(request));
+            case WATCH -> watches.open(resource, request, selectors(request), ResponseForm.negotiate(accept, false));
             case CREATE -> {
                 if (request.subresource() != null) {
                     throw StatusException.methodNotAllowed("create");

@@ -126,6 +126,18 @@ final class StatusException extends RuntimeException {
                 null);
     }
 
+    static StatusException notAcceptable() {
+        return new StatusException(
+                406,
+                "NotAcceptable",
+                "only the following media types are accepted: application/json, application/yaml,"
+                        + " application/vnd.kubernetes.protobuf",
+                null,
+                null,
+                null,
+                null);
+    }
+
     static StatusException methodNotAllowed(String verb) {
         return new StatusException(
                 405,

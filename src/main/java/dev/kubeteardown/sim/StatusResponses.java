@@ -30,6 +30,10 @@ final class StatusResponses {
         return json(code, object.bytes());
     }
 
+    static MockResponse object(int code, StoredObject object, ResponseForm form) {
+        return json(code, object.bytes(form));
+    }
+
     static MockResponse json(int code, byte[] body) {
         return new MockResponse()
                 .setResponseCode(code)
@@ -44,6 +48,17 @@ final class StatusResponses {
             long resourceVersion,
             String continueToken,
             Long remainingItemCount) {
+        return list(resource, items, resourceVersion, continueToken, remainingItemCount, ResponseForm.FULL);
+    }
+
+    /** A {@code <Kind>List}, or a {@code PartialObjectMetadataList} for {@link ResponseForm#METADATA}. */
+    static MockResponse list(
+            ApiResource resource,
+            List<StoredObject> items,
+            long resourceVersion,
+            String continueToken,
+            Long remainingItemCount,
+            ResponseForm form) {
         ObjectNode metadata = Json.object();
         metadata.put("resourceVersion", Long.toString(resourceVersion));
         if (continueToken != null) {
@@ -53,13 +68,14 @@ final class StatusResponses {
             metadata.put("remainingItemCount", remainingItemCount);
         }
         ObjectNode head = Json.object();
-        head.put("apiVersion", resource.apiVersion());
-        head.put("kind", resource.listKind());
+        boolean metadataOnly = form == ResponseForm.METADATA;
+        head.put("apiVersion", metadataOnly ? ResponseForm.META_API_VERSION : resource.apiVersion());
+        head.put("kind", metadataOnly ? "PartialObjectMetadataList" : resource.listKind());
         head.set("metadata", metadata);
         byte[] headBytes = Json.bytes(head);
         int size = headBytes.length + LIST_ITEMS_OPEN.length + 3;
         for (StoredObject item : items) {
-            size += item.bytes().length + 1;
+            size += item.bytes(form).length + 1;
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream(size);
         body.write(headBytes, 0, headBytes.length - 1); // drop the closing brace
@@ -69,7 +85,7 @@ final class StatusResponses {
             if (i > 0) {
                 body.write(',');
             }
-            body.writeBytes(items.get(i).bytes());
+            body.writeBytes(items.get(i).bytes(form));
         }
         body.write(']');
         body.write('}');

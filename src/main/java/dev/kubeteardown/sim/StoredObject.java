@@ -22,6 +22,7 @@ final class StoredObject {
     private final List<String> finalizers;
     private final boolean deleting;
     private volatile byte[] bytes;
+    private volatile byte[] metadataBytes;
 
     StoredObject(ApiResource resource, ObjectNode json) {
         this.resource = resource;
@@ -93,6 +94,25 @@ final class StoredObject {
             bytes = cached;
         }
         return cached;
+    }
+
+    /** The object as a {@code PartialObjectMetadata}: its metadata only, computed at most once. */
+    byte[] metadataBytes() {
+        byte[] cached = metadataBytes;
+        if (cached == null) {
+            ObjectNode partial = Json.object();
+            partial.put("kind", "PartialObjectMetadata");
+            partial.put("apiVersion", ResponseForm.META_API_VERSION);
+            partial.set("metadata", Json.metadata(json));
+            cached = Json.bytes(partial);
+            metadataBytes = cached;
+        }
+        return cached;
+    }
+
+    /** The bytes of this object in {@code form}. */
+    byte[] bytes(ResponseForm form) {
+        return form == ResponseForm.METADATA ? metadataBytes() : bytes();
     }
 
     @Override

@@ -24,7 +24,7 @@ final class WatchStreams {
         this.store = store;
     }
 
-    MockResponse open(ApiResource resource, RequestInfo request, SelectorMatcher filter) {
+    MockResponse open(ApiResource resource, RequestInfo request, SelectorMatcher filter, ResponseForm form) {
         Long since = sinceVersion(request.param("resourceVersion"));
         long timeoutSeconds = request.longParam("timeoutSeconds", 0);
         String namespace = resource.namespaced() ? request.namespace() : null;
@@ -32,7 +32,7 @@ final class WatchStreams {
             if (timeoutSeconds > 0) {
                 stream.endAfter(Duration.ofSeconds(timeoutSeconds));
             }
-            Watcher watcher = new Watcher(stream, namespace, filter);
+            Watcher watcher = new Watcher(stream, namespace, filter, form);
             try {
                 stream.onClose(store.subscribe(resource, since, watcher::onEvent));
                 // counted once subscribed: a caller that waits for openWatches() may then rely on live events
@@ -75,7 +75,7 @@ final class WatchStreams {
     }
 
     /** One watch's filter, applied to store events under the store lock; it only queues writes. */
-    private record Watcher(ResponseStream stream, String namespace, SelectorMatcher filter) {
+    private record Watcher(ResponseStream stream, String namespace, SelectorMatcher filter, ResponseForm form) {
 
         void onEvent(StoreEvent event) {
             boolean now = matches(event.object());
@@ -86,7 +86,7 @@ final class WatchStreams {
                 case MODIFIED -> now && before ? "MODIFIED" : now ? "ADDED" : before ? "DELETED" : null;
             };
             if (type != null) {
-                stream.write(event(type, event.object().bytes()));
+                stream.write(event(type, event.object().bytes(form)));
             }
         }
 

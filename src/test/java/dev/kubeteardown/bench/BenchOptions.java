@@ -17,7 +17,10 @@ final class BenchOptions {
             "usage: scripts/bench [--quick] [flags]",
             "  --quick                   one workload (N=1000, 5 ms), naive once, kube-teardown default and p=64 x3",
             "  --real                    on a real kube-apiserver 1.20.2 (scripts/test-cluster): naive, kube-teardown",
-            "                            default and p=32, one deletecollection; N=200,1000, 3 runs; target/bench/real.md",
+            "                            default and p=32, one deletecollection; the CLI as new processes (java -jar and",
+            "                            target/kube-teardown) against a curl naive loop and a curl deletecollection;",
+            "                            the CLI 5 times in one JVM; N=100,1000,3000, 3 runs; target/bench/real.md",
+            "  --audit                   with --real: the apiserver writes an audit log (target/bench/real-audit.md)",
             "  --backups LIST            backups per workload, e.g. 100,1000,10000 (default)",
             "  --latency-ms LIST         per-request latency of the API server in ms, e.g. 0,5,20 (default)",
             "  --parallelism LIST        sweep for 'kube-teardown best', e.g. 4,8,16,32,64 (default)",
@@ -34,6 +37,7 @@ final class BenchOptions {
     boolean quick;
     boolean help;
     boolean real;
+    boolean audit;
     List<Integer> backups = List.of(100, 1000, 10000);
     List<Integer> latenciesMs = List.of(0, 5, 20);
     List<Integer> parallelism = List.of(4, 8, 16, 32, 64);
@@ -60,7 +64,7 @@ final class BenchOptions {
         }
         if (args.contains("--real")) {
             o.real = true;
-            o.backups = List.of(200, 1000);
+            o.backups = List.of(100, 1000, 3000);
             o.runs = 3;
         }
         for (int i = 0; i < args.size(); i++) {
@@ -73,6 +77,7 @@ final class BenchOptions {
             }
             switch (flag) {
                 case "--quick", "--real" -> {}
+                case "--audit" -> o.audit = true;
                 case "--help", "-h" -> o.help = true;
                 default -> {
                     if (value == null) {

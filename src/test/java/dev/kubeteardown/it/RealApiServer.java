@@ -70,6 +70,12 @@ public final class RealApiServer {
     /** ClusterRole (and ClusterRoleBinding) granting {@link #LIMITED_USER} read access to backups. */
     public static final String LIMITED_ROLE = "kube-teardown-it-backup-reader";
 
+    /**
+     * System property: {@code true} starts the apiserver with an audit log of every request at Metadata level
+     * ({@code scripts/test-cluster start --audit}, log in {@code target/it-cluster/audit.log}); read at start.
+     */
+    public static final String AUDIT_PROPERTY = "kubeteardown.it.audit";
+
     private static final Logger LOG = LoggerFactory.getLogger(RealApiServer.class);
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(40);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
@@ -187,6 +193,49 @@ public final class RealApiServer {
     /** {@code target/it-cluster}: logs ({@code *.log}), pid files and the {@code env} file. */
     public Path workDir() {
         return workDir;
+    }
+
+    /**
+     * SIGKILLs the running kube-apiserver (by its recorded PID) and returns at once; {@link #restartApiServer()}
+     * brings it back. A test that calls this must restart it before it ends: later tests of this JVM share it.
+     */
+    public synchronized void killApiServer() {
+        ProcessHandle apiserver = verified("apiserver")
+                .orElseThrow(() -> new IllegalStateException("no running kube-apiserver recorded in " + workDir));
+        apiserver.destroyForcibly();
+        if (!awaitExit(apiserver.pid(), Duration.ofSeconds(10))) {
+            throw new IllegalStateException("kube-apiserver (pid " + apiserver.pid() + ") survived SIGKILL");
+        }
+    }
+
+    /**
+     * Starts kube-apiserver again on the same port with the same certificates, flags and etcd (killing it first if it
+     * still runs), and returns once {@code /readyz} answers 200 and backups are served again.
+     */
+    public synchronized void restartApiServer() throws Exception {
+        runScript(START_TIMEOUT, "restart-apiserver", workDir.toString());
+        readEnv();
+        CustomObjectsApi api = new CustomObjectsApi(adminClient());
+        await("backups.longhorn.io served after the restart", READY_TIMEOUT, () -> {
+            try {
+                api.listNamespacedCustomObject("longhorn.io", "v1beta2", LONGHORN_NAMESPACE, "backups")
+                        .limit(1)
+                        .execute();
+                return Optional.of(true);
+            } catch (ApiException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    /** SIGSTOPs etcd: to the API server it is gone (requests to it hang) until {@link #resumeEtcd()}. */
+    public synchronized void pauseEtcd() throws IOException, InterruptedException {
+        runScript(Duration.ofSeconds(30), "pause-etcd", workDir.toString());
+    }
+
+    /** SIGCONTs etcd after {@link #pauseEtcd()}; idempotent. */
+    public synchronized void resumeEtcd() throws IOException, InterruptedException {
+        runScript(Duration.ofSeconds(30), "resume-etcd", workDir.toString());
     }
 
     /** Writes a kubeconfig for {@link #apiUrl()} with this token, embedding the CA, and returns {@code file}. */
@@ -309,13 +358,16 @@ public final class RealApiServer {
     private void startServers() throws IOException, InterruptedException {
         for (int attempt = 1; ; attempt++) {
             try {
-                runScript(
-                        START_TIMEOUT,
+                List<String> args = new ArrayList<>(List.of(
                         "start",
                         workDir.toString(),
                         "--no-kcm",
                         "--owner-pid",
-                        Long.toString(ProcessHandle.current().pid()));
+                        Long.toString(ProcessHandle.current().pid())));
+                if (Boolean.getBoolean(AUDIT_PROPERTY)) {
+                    args.add("--audit");
+                }
+                runScript(START_TIMEOUT, args.toArray(String[]::new));
                 return;
             } catch (IllegalStateException e) {
                 if (attempt >= START_ATTEMPTS || !portTaken()) {

@@ -45,6 +45,24 @@ final class SimHttp {
         return send("GET", path, null, null);
     }
 
+    /** A GET with this {@code Accept} header. */
+    Reply get(String path, String accept) {
+        try (Response response = call(path, accept)) {
+            return new Reply(response.code(), response.body().string(), response.headers());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The raw GET with this {@code Accept} header (a watch, read by the caller). */
+    Response call(String path, String accept) throws IOException {
+        return client.newCall(new Request.Builder()
+                        .url(url + path)
+                        .header("Accept", accept)
+                        .build())
+                .execute();
+    }
+
     Reply delete(String path, String deleteOptions) {
         return send("DELETE", path, deleteOptions, "application/json");
     }

@@ -23,7 +23,10 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
     public static final long DEFAULT_TIMEOUT_SECONDS = 60;
     /** Cap on a single request, so one hung request cannot use the whole deadline: {@value #DEFAULT_REQUEST_TIMEOUT_SECONDS} s. */
     public static final long DEFAULT_REQUEST_TIMEOUT_SECONDS = 30;
-    /** Concurrent deletes: {@value #DEFAULT_PARALLELISM}. */
+    /**
+     * Concurrent deletes a run starts with when {@link #parallelism(int)} is not set: {@value #DEFAULT_PARALLELISM};
+     * the limit then adapts to the server's answers, between 1 and {@value #MAX_PARALLELISM}.
+     */
     public static final int DEFAULT_PARALLELISM = 8;
     /** Upper bound of {@link #parallelism(int)}: each concurrent delete holds a thread and a connection. */
     public static final int MAX_PARALLELISM = 256;
@@ -39,7 +42,7 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
     private Predicate<String> names;
     private Duration timeout = Duration.ofSeconds(DEFAULT_TIMEOUT_SECONDS);
     private Duration requestTimeout = Duration.ofSeconds(DEFAULT_REQUEST_TIMEOUT_SECONDS);
-    private int parallelism = DEFAULT_PARALLELISM;
+    private Integer parallelism; // null: adaptive
     private int pageSize = DEFAULT_PAGE_SIZE;
     private DryRun dryRun = DryRun.OFF;
     private PropagationPolicy propagation = PropagationPolicy.BACKGROUND;
@@ -129,7 +132,12 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         return self();
     }
 
-    /** Concurrent deletes; 1 is sequential, at most {@value #MAX_PARALLELISM}. Default {@value #DEFAULT_PARALLELISM}. */
+    /**
+     * Fixes the number of concurrent deletes; 1 is sequential, at most {@value #MAX_PARALLELISM}. By default it is
+     * adaptive: it starts at {@value #DEFAULT_PARALLELISM}, grows while the server answers as fast, and shrinks on
+     * 429 (API Priority and Fairness), 5xx, I/O errors or rising latency, within 1 and {@value #MAX_PARALLELISM};
+     * {@link CleanupReport#parallelism()} says where it went.
+     */
     public B parallelism(int parallelism) {
         this.parallelism = parallelism;
         return self();
@@ -246,10 +254,10 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
         }
         requirePositive("timeout", timeout);
         requirePositive("requestTimeout", requestTimeout);
-        if (parallelism < 1) {
+        if (parallelism != null && parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be >= 1, was " + parallelism);
         }
-        if (parallelism > MAX_PARALLELISM) {
+        if (parallelism != null && parallelism > MAX_PARALLELISM) {
             throw new IllegalArgumentException("parallelism must be <= " + MAX_PARALLELISM + ", was " + parallelism);
         }
         if (pageSize < 1) {
@@ -270,7 +278,8 @@ public abstract class CleanupBuilder<B extends CleanupBuilder<B>> {
                         names,
                         servedVersions),
                 new CleanupSpec.Timing(timeout, requestTimeout, backoff, waitStrategy),
-                new CleanupSpec.Limits(parallelism, pageSize),
+                new CleanupSpec.Limits(
+                        parallelism == null ? DEFAULT_PARALLELISM : parallelism, parallelism == null, pageSize),
                 new CleanupSpec.DeleteOptions(
                         dryRun,
                         propagation,

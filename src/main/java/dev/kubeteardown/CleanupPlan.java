@@ -308,7 +308,9 @@ public final class CleanupPlan implements CleanupStep {
     private static CleanupReport withNote(CleanupReport report, String note) {
         List<String> notes = new ArrayList<>(report.notes());
         notes.add(note);
-        return new CleanupReport(report.resource(), report.scope(), report.outcomes(), report.duration(), notes);
+        CleanupReport noted =
+                new CleanupReport(report.resource(), report.scope(), report.outcomes(), report.duration(), notes);
+        return report.parallelism().map(noted::withParallelism).orElse(noted);
     }
 
     /** Options of a plan: its steps in order, their grouping and barriers, one deadline. */

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -37,6 +38,30 @@ public final class CleanupReport {
     private final Duration duration;
     private final List<String> notes;
     private final List<CleanupReport> steps;
+    private final Parallelism parallelism;
+
+    /**
+     * How many deletes a run kept in flight: fixed by {@link CleanupBuilder#parallelism(int)}, or adaptive (the
+     * default), in which case the limit moved between {@code min} and {@code peak} and ended at {@code last}.
+     *
+     * @param adaptive  whether the limit adapted to the server's answers
+     * @param initial   the limit the run started with
+     * @param last      the limit when the run ended (what it converged to)
+     * @param min       the lowest the limit went
+     * @param peak      the highest the limit went
+     * @param throttled answers that lowered an adaptive limit: 429, 5xx and I/O errors, retries included
+     */
+    public record Parallelism(boolean adaptive, int initial, int last, int min, int peak, long throttled) {
+
+        /** e.g. {@code adaptive 8 -> 41 (min 8, peak 64, 0 throttled)} or {@code fixed 8}. */
+        @Override
+        public String toString() {
+            return adaptive
+                    ? "adaptive " + initial + " -> " + last + " (min " + min + ", peak " + peak + ", " + throttled
+                            + " throttled)"
+                    : "fixed " + initial;
+        }
+    }
 
     /**
      * @param resource what was cleaned, e.g. {@code backups.longhorn.io/v1beta2}
@@ -62,6 +87,18 @@ public final class CleanupReport {
             Duration duration,
             List<String> notes,
             List<CleanupReport> steps) {
+        this(resource, scope, outcomes, duration, notes, steps, null);
+    }
+
+    private CleanupReport(
+            String resource,
+            String scope,
+            List<Outcome> outcomes,
+            Duration duration,
+            List<String> notes,
+            List<CleanupReport> steps,
+            Parallelism parallelism) {
+        this.parallelism = parallelism;
         this.resource = Objects.requireNonNull(resource, "resource");
         this.scope = Objects.requireNonNull(scope, "scope");
         this.outcomes = List.copyOf(outcomes);
@@ -112,6 +149,19 @@ public final class CleanupReport {
                 .distinct()
                 .collect(Collectors.joining("; "));
         return new CleanupReport(resources, scopes, all, took, notes);
+    }
+
+    /** This report with how its run kept deletes in flight. */
+    CleanupReport withParallelism(Parallelism parallelism) {
+        return new CleanupReport(resource, scope, outcomes, duration, notes, steps, parallelism);
+    }
+
+    /**
+     * How many deletes the run kept in flight; empty for a report made of several runs (see each of
+     * {@link #steps()}) or built by hand.
+     */
+    public Optional<Parallelism> parallelism() {
+        return Optional.ofNullable(parallelism);
     }
 
     /** What was cleaned, e.g. {@code backups.longhorn.io/v1beta2}. */
@@ -277,6 +327,16 @@ public final class CleanupReport {
         JsonObject counts = new JsonObject();
         counts().forEach((k, v) -> counts.addProperty(k.name(), v));
         root.add("counts", counts);
+        if (parallelism != null) {
+            JsonObject p = new JsonObject();
+            p.addProperty("mode", parallelism.adaptive() ? "adaptive" : "fixed");
+            p.addProperty("initial", parallelism.initial());
+            p.addProperty("final", parallelism.last());
+            p.addProperty("min", parallelism.min());
+            p.addProperty("peak", parallelism.peak());
+            p.addProperty("throttled", parallelism.throttled());
+            root.add("parallelism", p);
+        }
         if (!notes.isEmpty()) {
             JsonArray noteArray = new JsonArray();
             notes.forEach(noteArray::add);

@@ -66,7 +66,8 @@ final class CleanupRun {
 
     private CleanupReport execute() {
         boolean interrupted = false;
-        try (RunExecutor executor = new RunExecutor(spec.limits().parallelism())) {
+        ConcurrencyLimit limit = spec.limits().concurrencyLimit(spec.hooks().ticker());
+        try (RunExecutor executor = new RunExecutor(limit)) {
             try {
                 run(executor);
             } catch (InterruptedException e) {
@@ -76,12 +77,13 @@ final class CleanupRun {
         } // closing waits for the workers: nothing is sent or decided after this
         if (interrupted) {
             ledger.failUndecided("interrupted before its outcome was known (the delete may have been sent)");
-            CleanupReport partial = ledger.report();
+            CleanupReport partial = ledger.report().withParallelism(limit.snapshot());
             LOG.warn("{} (interrupted)", partial.summary());
             Thread.currentThread().interrupt();
             throw new CleanupInterruptedException(partial);
         }
-        CleanupReport report = ledger.report();
+        CleanupReport report = ledger.report().withParallelism(limit.snapshot());
+        LOG.debug("{}: parallelism {}", spec.type(), report.parallelism().orElseThrow());
         if (servedElsewhere == null) { // otherwise the run at the served version says what happened
             // one INFO line per run, clean or not: the FAILED and STUCK objects were logged at ERROR/WARN already
             LOG.info("{}", report.summary());
@@ -91,7 +93,11 @@ final class CleanupRun {
 
     private void run(RunExecutor executor) throws InterruptedException {
         PendingDeletions pending = new PendingDeletions(ledger, spec.timing().timeout());
-        Deleter deleter = new Deleter(spec, api, retrier, ledger);
+        Deleter deleter = new Deleter(
+                spec,
+                api,
+                retrier.reportingTo(executor.limit()::answered, spec.hooks().ticker()),
+                ledger);
         Set<String> seen = new HashSet<>();
         Lister.Result listed;
         try {

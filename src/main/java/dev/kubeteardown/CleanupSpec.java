@@ -73,8 +73,17 @@ record CleanupSpec(
     /** How long a run and each of its requests may take, how it retries and how it waits. */
     record Timing(Duration timeout, Duration requestTimeout, Backoff backoff, WaitStrategy waitStrategy) {}
 
-    /** How much a run asks of the server at once. */
-    record Limits(int parallelism, int pageSize) {}
+    /**
+     * How much a run asks of the server at once: {@code parallelism} deletes, or starting there and adapting when
+     * {@code adaptive}.
+     */
+    record Limits(int parallelism, boolean adaptive, int pageSize) {
+
+        /** The limit a run's deletes are held to. */
+        ConcurrencyLimit concurrencyLimit(Ticker ticker) {
+            return adaptive ? ConcurrencyLimit.adaptive(parallelism, ticker) : ConcurrencyLimit.fixed(parallelism);
+        }
+    }
 
     /** What each delete carries and what a run may do beyond deleting. */
     record DeleteOptions(

@@ -91,7 +91,9 @@ public final class NamespaceCleanup implements CleanupStep {
                     List.of(),
                     null));
         }
-        return new CleanupReport(report.resource(), report.scope(), outcomes, report.duration(), report.notes());
+        CleanupReport withGone =
+                new CleanupReport(report.resource(), report.scope(), outcomes, report.duration(), report.notes());
+        return report.parallelism().map(withGone::withParallelism).orElse(withGone);
     }
 
     @Override
@@ -156,7 +158,7 @@ public final class NamespaceCleanup implements CleanupStep {
             return this;
         }
 
-        /** Concurrent deletes; default {@value CleanupBuilder#DEFAULT_PARALLELISM}. */
+        /** Fixes the concurrent deletes; by default adaptive from {@value CleanupBuilder#DEFAULT_PARALLELISM}. */
         public Builder parallelism(int parallelism) {
             this.parallelism = parallelism;
             return this;

@@ -42,8 +42,8 @@ import java.util.Optional;
  * }</pre>
  *
  * <p>A step takes {@code type}, {@code namespace} or {@code allNamespaces: true}, {@code labelSelector},
- * {@code fieldSelector}, {@code timeout} (default: the plan's), {@code parallelism} (concurrent deletes, default
- * {@value CleanupBuilder#DEFAULT_PARALLELISM}), {@code ifMissing} ({@code fail}, the default: a type the server does
+ * {@code fieldSelector}, {@code timeout} (default: the plan's), {@code parallelism} (concurrent deletes, fixed; by
+ * default adaptive from {@value CleanupBuilder#DEFAULT_PARALLELISM}), {@code ifMissing} ({@code fail}, the default: a type the server does
  * not serve is an error; {@code skip}: the step is {@code SKIPPED}, for types an older or newer version of an
  * operator lacks) and {@code barrier}; {@code defaults} takes the same keys but {@code type} and {@code barrier}. A
  * step's own value replaces the default. A parallel group takes {@code parallel} (its steps) and {@code barrier}.

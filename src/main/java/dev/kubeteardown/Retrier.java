@@ -39,12 +39,33 @@ final class Retrier {
         }
     }
 
+    /** Hears every attempt's answer: its HTTP code (0 for an I/O error) and latency. */
+    @FunctionalInterface
+    interface Listener {
+        Listener NONE = (code, latencyNanos) -> {};
+
+        void answered(int code, long latencyNanos);
+    }
+
     private final Backoff backoff;
     private final Sleeper sleeper;
+    private final Ticker ticker;
+    private final Listener listener;
 
     Retrier(Backoff backoff, Sleeper sleeper) {
+        this(backoff, sleeper, Ticker.SYSTEM, Listener.NONE);
+    }
+
+    private Retrier(Backoff backoff, Sleeper sleeper, Ticker ticker, Listener listener) {
         this.backoff = backoff;
         this.sleeper = sleeper;
+        this.ticker = ticker;
+        this.listener = listener;
+    }
+
+    /** This retrier, telling {@code listener} each attempt's code and latency as timed by {@code ticker}. */
+    Retrier reportingTo(Listener listener, Ticker ticker) {
+        return new Retrier(backoff, sleeper, ticker, listener);
     }
 
     Exchange send(String what, Request request, Deadline deadline) throws InterruptedException {
@@ -56,13 +77,16 @@ final class Retrier {
             KubeApi.HttpResult result = null;
             IOException error = null;
             Optional<Duration> floor;
+            long sent = ticker.nanoTime();
             try {
                 result = request.send();
+                listener.answered(result.code(), ticker.nanoTime() - sent);
                 floor = RetryPolicy.retryFloor(result);
             } catch (IOException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException(what + " interrupted");
                 }
+                listener.answered(0, ticker.nanoTime() - sent);
                 error = e;
                 floor = RetryPolicy.isRetryable(e) ? Optional.of(Duration.ZERO) : Optional.empty();
             }

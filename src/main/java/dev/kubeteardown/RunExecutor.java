@@ -4,32 +4,36 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The threads of one run: {@code parallelism} for deletes plus one for lists and watches. Blocking I/O never runs
+ * The threads of one run: as many deletes as its {@link ConcurrencyLimit} allows, plus lists and watches. Threads
+ * are started on demand and stop when idle, so a small run never holds the maximum's worth. Blocking I/O never runs
  * on the caller's thread, so an interrupt of the caller is noticed at once; no thread outlives {@link #close()}.
  */
 final class RunExecutor implements AutoCloseable {
 
     private static final AtomicInteger RUNS = new AtomicInteger();
+    private static final long IDLE_SECONDS = 5;
 
     private final ExecutorService pool;
-    private final Semaphore permits;
-    private final int parallelism;
+    private final ConcurrencyLimit limit;
 
     RunExecutor(int parallelism) {
-        this.parallelism = parallelism;
-        this.permits = new Semaphore(parallelism);
+        this(ConcurrencyLimit.fixed(parallelism));
+    }
+
+    RunExecutor(ConcurrencyLimit limit) {
+        this.limit = limit;
         int run = RUNS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
+        // no queue: a task takes an idle thread or a new one; the limit, not the pool, bounds the deletes
         this.pool = new ThreadPoolExecutor(
-                parallelism + 1, parallelism + 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+                0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "kube-teardown-" + run + "-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -59,27 +63,31 @@ final class RunExecutor implements AutoCloseable {
         }
     }
 
-    /** Starts a task once fewer than {@code parallelism} are running; blocks (interruptibly) until then. */
+    /** The limit bounded tasks are held to; their requests report to it. */
+    ConcurrencyLimit limit() {
+        return limit;
+    }
+
+    /** Starts a task once fewer than the limit are running; blocks (interruptibly) until then. */
     void submitBounded(Runnable task) throws InterruptedException {
-        permits.acquire();
+        limit.acquire();
         try {
             pool.execute(() -> {
                 try {
                     task.run();
                 } finally {
-                    permits.release();
+                    limit.release();
                 }
             });
         } catch (RuntimeException e) {
-            permits.release();
+            limit.release();
             throw e;
         }
     }
 
     /** Waits until every bounded task has finished. */
     void awaitBounded() throws InterruptedException {
-        permits.acquire(parallelism);
-        permits.release(parallelism);
+        limit.awaitIdle();
     }
 
     /**

@@ -223,6 +223,61 @@ class CleanupEngineTest {
     }
 
     @Test
+    @DisplayName("by default the limit adapts, and the report (and its JSON) says where it went")
+    void defaultParallelismIsAdaptiveAndReported() {
+        for (int i = 0; i < 5; i++) {
+            create("backup-" + i);
+        }
+        CleanupReport report = backups().build().run();
+        CleanupReport.Parallelism p = report.parallelism().orElseThrow();
+        assertTrue(p.adaptive(), p.toString());
+        assertEquals(CleanupBuilder.DEFAULT_PARALLELISM, p.initial());
+        var json = JsonParser.parseString(report.toJson()).getAsJsonObject().getAsJsonObject("parallelism");
+        assertEquals("adaptive", json.get("mode").getAsString(), json.toString());
+        assertEquals(p.last(), json.get("final").getAsInt());
+        assertEquals(p.min(), json.get("min").getAsInt());
+        assertEquals(p.peak(), json.get("peak").getAsInt());
+    }
+
+    @Test
+    @DisplayName("parallelism(n) fixes the limit: a 429 does not move it, and the report says fixed")
+    void fixedParallelismDoesNotAdapt() {
+        create("backup-a");
+        AtomicInteger calls = new AtomicInteger();
+        cluster.intercept((r, c) -> isDeleteOf(r, "backup-a") && calls.incrementAndGet() == 1
+                ? MockCluster.status(429, "TooManyRequests", "slow down")
+                : null);
+        CleanupReport report = backups().parallelism(3).sleeper(d -> {}).build().run();
+        assertEquals(
+                new CleanupReport.Parallelism(false, 3, 3, 3, 3, 1),
+                report.parallelism().orElseThrow());
+        assertEquals(
+                "fixed",
+                JsonParser.parseString(report.toJson())
+                        .getAsJsonObject()
+                        .getAsJsonObject("parallelism")
+                        .get("mode")
+                        .getAsString());
+    }
+
+    @Test
+    @DisplayName("a 429 on a delete lowers the adaptive limit: the retrier feeds each answer to it")
+    void throttledDeleteLowersTheAdaptiveLimit() {
+        for (int i = 0; i < 4; i++) {
+            create("backup-" + i);
+        }
+        AtomicInteger calls = new AtomicInteger();
+        cluster.intercept((r, c) -> isDeleteOf(r, "backup-0") && calls.incrementAndGet() == 1
+                ? MockCluster.status(429, "TooManyRequests", "slow down").setHeader("Retry-After", "1")
+                : null);
+        CleanupReport report = backups().sleeper(d -> {}).build().run();
+        assertTrue(report.isClean(), report.table());
+        CleanupReport.Parallelism p = report.parallelism().orElseThrow();
+        assertEquals(1, p.throttled(), p.toString());
+        assertEquals(CleanupBuilder.DEFAULT_PARALLELISM / 2, p.min(), p.toString());
+    }
+
+    @Test
     @DisplayName("a response slower than the request timeout is an I/O error and is retried")
     void ioFailureIsRetried() {
         create("backup-a");

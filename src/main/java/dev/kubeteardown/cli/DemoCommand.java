@@ -36,9 +36,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--parallelism",
-            defaultValue = "8",
-            description = "Concurrent deletes (default: ${DEFAULT-VALUE}).")
-    int parallelism;
+            description = "Concurrent deletes, fixed (default: adaptive, starting at 8, between 1 and 256).")
+    Integer parallelism;
 
     @Option(
             names = "--timeout",
@@ -84,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private <B extends LonghornCleanupBuilder<B>> B configure(B builder) {
-        return builder.parallelism(parallelism).timeout(timeout);
+        return (parallelism == null ? builder : builder.parallelism(parallelism)).timeout(timeout);
     }
 
     /** The original algorithm on a simulated cluster of its own, seeded with the same backupstore. */

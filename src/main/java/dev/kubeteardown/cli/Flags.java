@@ -45,8 +45,11 @@ final class Flags {
         return new Flags(spec.commandLine());
     }
 
-    /** {@code --parallelism}: from 1 to the engine's maximum. */
-    Flags parallelism(int value) {
+    /** {@code --parallelism}, when given: from 1 to the engine's maximum. */
+    Flags parallelism(Integer value) {
+        if (value == null) {
+            return this;
+        }
         return atLeast("--parallelism", value, 1).atMost("--parallelism", value, CleanupBuilder.MAX_PARALLELISM);
     }
 

@@ -96,9 +96,8 @@ final class LonghornCommand implements Callable<Integer> {
 
     @Option(
             names = "--parallelism",
-            defaultValue = "8",
-            description = "Concurrent deletes (default: ${DEFAULT-VALUE}).")
-    int parallelism;
+            description = "Concurrent deletes, fixed (default: adaptive, starting at 8, between 1 and 256).")
+    Integer parallelism;
 
     @Option(names = "--all", description = "List every object in the text output, not only examples.")
     boolean all;
@@ -186,7 +185,10 @@ final class LonghornCommand implements Callable<Integer> {
         } else {
             builder.namespace(namespace == null ? DEFAULT_NAMESPACE : namespace);
         }
-        builder.apiVersion(apiVersion).timeout(timeout).parallelism(parallelism).dryRun(mode);
+        builder.apiVersion(apiVersion).timeout(timeout).dryRun(mode);
+        if (parallelism != null) {
+            builder.parallelism(parallelism);
+        }
         if (selectors.labels != null) {
             builder.labelSelector(selectors.labels);
         }
@@ -199,9 +201,11 @@ final class LonghornCommand implements Callable<Integer> {
         } else {
             builder.namespace(namespace == null ? DEFAULT_NAMESPACE : namespace);
         }
+        if (parallelism != null) {
+            builder.parallelism(parallelism);
+        }
         builder.apiVersion(apiVersion)
                 .timeout(timeout)
-                .parallelism(parallelism)
                 .dryRun(delete.dryRun())
                 .deleteCustomResourceOnly(customResourceOnly)
                 .ifResourceMissing(requireCrds ? MissingPolicy.FAIL : MissingPolicy.SKIP);

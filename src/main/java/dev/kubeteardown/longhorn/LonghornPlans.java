@@ -120,7 +120,10 @@ public final class LonghornPlans {
             return this;
         }
 
-        /** Concurrent deletes within each step; default {@value CleanupBuilder#DEFAULT_PARALLELISM}. */
+        /**
+         * Fixes the concurrent deletes within each step; by default each step adapts, starting at
+         * {@value CleanupBuilder#DEFAULT_PARALLELISM}.
+         */
         public Builder parallelism(int parallelism) {
             this.parallelism = parallelism;
             return this;

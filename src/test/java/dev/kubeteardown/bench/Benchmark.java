@@ -1,6 +1,5 @@
 package dev.kubeteardown.bench;
 
-import dev.kubeteardown.CleanupBuilder;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,11 +41,8 @@ final class Benchmark {
             KubeTeardownVariant defaultVariant = KubeTeardownVariant.defaults();
             VariantResult defaults = measure(defaultVariant, w);
             List<VariantResult> sweep = new ArrayList<>();
-            for (int p : options.parallelism) {
-                sweep.add(
-                        p == CleanupBuilder.DEFAULT_PARALLELISM
-                                ? defaults.renamed("kube-teardown p=" + p, "the default variant's runs (same settings)")
-                                : measure(KubeTeardownVariant.withParallelism(p), w));
+            for (int p : options.parallelism) { // the default adapts: p=8, its starting point, is measured on its own
+                sweep.add(measure(KubeTeardownVariant.withParallelism(p), w));
             }
             WorkloadResult result = new WorkloadResult(w, naive, defaults, sweep, limits);
             VariantResult best = result.best();
@@ -127,6 +123,9 @@ final class Benchmark {
                     m.requests(),
                     m.heap().peakUsed() / 1e6,
                     m.clean() ? "" : "  NOT CLEAN: " + m.problem());
+            if (variant instanceof KubeTeardownVariant k && k.isDefault()) {
+                out.println("      parallelism per step: " + k.lastParallelism());
+            }
         }
         String note = runs < options.runs
                 ? "runs reduced to " + runs + " by the budget (estimate "

@@ -49,7 +49,7 @@ final class MarkdownReport {
         Table t = new Table(
                 "workload",
                 "naive",
-                "default (p=8)",
+                "default (adaptive)",
                 "best",
                 "limit (best p)",
                 "best / limit",

@@ -28,7 +28,7 @@ final class SvgChart {
 
     private static final List<Series> SERIES = List.of(
             new Series("naive (hollow: estimate, not run)", "#d62728", false, WorkloadResult::naive, false),
-            new Series("kube-teardown default (p=8)", "#1f77b4", false, WorkloadResult::defaults, false),
+            new Series("kube-teardown default (adaptive)", "#1f77b4", false, WorkloadResult::defaults, false),
             new Series("kube-teardown best (parallelism sweep)", "#2ca02c", false, WorkloadResult::best, false),
             new Series("limit at the best parallelism", "#7f7f7f", true, WorkloadResult::best, true));
 

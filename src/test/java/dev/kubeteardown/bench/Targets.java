@@ -17,6 +17,10 @@ final class Targets {
     static final int MAX_WAIT_REQUESTS = 10;
     /** Peak heap growth per extra object that still counts as "not growing with N". */
     static final double MAX_HEAP_BYTES_PER_OBJECT = 100;
+    /** The adaptive default's median over the best fixed parallelism's. */
+    static final double ADAPTIVE_VS_BEST = 1.15;
+    /** The adaptive default's median over that of the fixed parallelism it starts from. */
+    static final double ADAPTIVE_VS_START = 1.05;
 
     /** One target: met or not, and the numbers behind the verdict. */
     record Check(String target, boolean met, String detail) {}
@@ -32,6 +36,7 @@ final class Targets {
         speedup(1000, 5, 10).ifPresent(checks::add);
         speedup(1000, 20, 20).ifPresent(checks::add);
         checks.add(limit());
+        checks.add(adaptive());
         checks.add(requests());
         heap().ifPresent(checks::add);
         return checks;
@@ -71,6 +76,44 @@ final class Targets {
                 "within 1.5x of the limit at N >= 1,000 (best variant, limit at its parallelism)",
                 met,
                 parts.isEmpty() ? "no workload with N >= 1,000" : String.join("; ", parts));
+    }
+
+    /**
+     * The adaptive default against fixed settings on the same workload: within {@value #ADAPTIVE_VS_BEST} of the best
+     * of the sweep, and at most {@value #ADAPTIVE_VS_START} of the fixed parallelism it starts from.
+     */
+    private Check adaptive() {
+        List<String> parts = new ArrayList<>();
+        boolean met = true;
+        for (WorkloadResult r : results) {
+            double def = r.defaults().medianSeconds();
+            double vsBest = def / r.best().medianSeconds();
+            met &= vsBest <= ADAPTIVE_VS_BEST;
+            String part = String.format(
+                    Locale.ROOT,
+                    "%s: %.2fx best (%s)",
+                    r.workload().label(),
+                    vsBest,
+                    r.best().name());
+            Optional<VariantResult> start = r.sweep().stream()
+                    .filter(v -> v.measured() && v.parallelism() == CleanupBuilder.DEFAULT_PARALLELISM)
+                    .findFirst();
+            if (start.isPresent()) {
+                double vsStart = def / start.get().medianSeconds();
+                met &= vsStart <= ADAPTIVE_VS_START;
+                part += String.format(Locale.ROOT, ", %.2fx p=%d", vsStart, CleanupBuilder.DEFAULT_PARALLELISM);
+            }
+            parts.add(part);
+        }
+        return new Check(
+                String.format(
+                        Locale.ROOT,
+                        "adaptive default within %.2fx of the best fixed parallelism and <= %.2fx of p=%d",
+                        ADAPTIVE_VS_BEST,
+                        ADAPTIVE_VS_START,
+                        CleanupBuilder.DEFAULT_PARALLELISM),
+                met,
+                parts.isEmpty() ? "no workload" : String.join("; ", parts));
     }
 
     private Check requests() {

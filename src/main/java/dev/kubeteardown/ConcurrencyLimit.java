@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li><b>grow</b> while the limit is in use and latency stays flat: +1 per answer until the first sign of
- *       congestion (slow start, doubling per round trip), +1 per round trip after it;
+ *       congestion or {@value #SLOW_START_CEILING} (slow start, doubling per round trip), +1 per round trip after it;
  *   <li><b>halve</b> on a throttled or failed answer (429, 5xx, I/O error);
  *   <li><b>shrink by a tenth</b> when the smoothed latency rises above twice its baseline (plus a small slack):
  *       the server is queueing, so more in flight only adds waiting. Latency alone never takes the limit below
@@ -28,6 +28,14 @@ final class ConcurrencyLimit {
     static final int MIN = 1;
     static final int MAX = CleanupBuilder.MAX_PARALLELISM;
 
+    /**
+     * Where doubling per round trip stops even without a sign of congestion. On a server next door (loopback, same
+     * machine) round trips take well under a millisecond, so slow start would reach the maximum before the smoothed
+     * latency shows the queue it builds; beyond this, growth is one per round trip, slow enough for the latency
+     * signal to keep up.
+     */
+    static final int SLOW_START_CEILING = 64;
+
     /** Latency above {@code TOLERANCE x baseline + SLACK} counts as queueing. */
     static final double TOLERANCE = 2.0;
 
@@ -45,7 +53,7 @@ final class ConcurrencyLimit {
     private final Ticker ticker;
 
     private double limit;
-    private double slowStartThreshold = MAX;
+    private double slowStartThreshold = SLOW_START_CEILING;
     private int inFlight;
     private int min;
     private int peak;

@@ -7,12 +7,17 @@ import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends one logical request with retries per {@link RetryPolicy}, within the attempt limit and the deadline. */
+/**
+ * Sends one logical request with retries per {@link RetryPolicy}, within the attempt limit and the deadline; once
+ * the server has answered in this run, an unanswered request is retried until the deadline (see
+ * {@link #serverReached}).
+ */
 final class Retrier {
 
     private static final Logger LOG = LoggerFactory.getLogger(Retrier.class);
@@ -51,21 +56,28 @@ final class Retrier {
     private final Sleeper sleeper;
     private final Ticker ticker;
     private final Listener listener;
+    /**
+     * Whether the server has answered anything in this run. A server that answered and then stops answering at all
+     * (connection refused or reset, no response) is most likely restarting - a control-plane upgrade, an OOM kill -
+     * so such errors are retried until the deadline rather than the attempt limit; one never reached fails fast.
+     */
+    private final AtomicBoolean serverReached;
 
     Retrier(Backoff backoff, Sleeper sleeper) {
-        this(backoff, sleeper, Ticker.SYSTEM, Listener.NONE);
+        this(backoff, sleeper, Ticker.SYSTEM, Listener.NONE, new AtomicBoolean());
     }
 
-    private Retrier(Backoff backoff, Sleeper sleeper, Ticker ticker, Listener listener) {
+    private Retrier(Backoff backoff, Sleeper sleeper, Ticker ticker, Listener listener, AtomicBoolean serverReached) {
         this.backoff = backoff;
         this.sleeper = sleeper;
         this.ticker = ticker;
         this.listener = listener;
+        this.serverReached = serverReached;
     }
 
     /** This retrier, telling {@code listener} each attempt's code and latency as timed by {@code ticker}. */
     Retrier reportingTo(Listener listener, Ticker ticker) {
-        return new Retrier(backoff, sleeper, ticker, listener);
+        return new Retrier(backoff, sleeper, ticker, listener, serverReached);
     }
 
     Exchange send(String what, Request request, Deadline deadline) throws InterruptedException {
@@ -80,6 +92,7 @@ final class Retrier {
             long sent = ticker.nanoTime();
             try {
                 result = request.send();
+                serverReached.set(true);
                 listener.answered(result.code(), ticker.nanoTime() - sent);
                 floor = RetryPolicy.retryFloor(result);
             } catch (IOException e) {
@@ -94,7 +107,8 @@ final class Retrier {
                 return new Exchange(result, error, attempt, retries.toString(), false, answerLost);
             }
             String why = result != null ? Integer.toString(result.code()) : describe(error);
-            if (attempt >= backoff.maxAttempts()) {
+            boolean untilDeadline = error != null && serverReached.get();
+            if (attempt >= backoff.maxAttempts() && !untilDeadline) {
                 return new Exchange(result, error, attempt, retries.toString(), false, answerLost);
             }
             Duration delay = max(backoff.delayBefore(attempt, ThreadLocalRandom.current()), floor.get());

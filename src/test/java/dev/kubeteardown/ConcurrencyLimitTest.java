@@ -114,15 +114,15 @@ class ConcurrencyLimitTest {
     @Test
     @DisplayName("latency rising above twice its baseline shrinks the limit by a tenth, once per window")
     void risingLatencyShrinks() throws InterruptedException {
-        ConcurrencyLimit limit = busy(64);
-        answers(limit, 20, FAST); // baseline 10 ms; slow start to 84
+        ConcurrencyLimit limit = busy(32);
+        answers(limit, 20, FAST); // baseline 10 ms; slow start to 52
         for (int i = 0; i < 5; i++) {
             limit.answered(200, 60 * MS); // queueing: the smoothed latency passes 2 x 10 ms + 5 ms at the fourth
         }
-        assertEquals((int) (87 * 0.9), limit.limit()); // three more before the signal, then one decrease
+        assertEquals((int) (55 * 0.9), limit.limit()); // three more before the signal, then one decrease
         time.advance(Duration.ofMillis(60));
         limit.answered(200, 60 * MS);
-        assertEquals((int) (87 * 0.9 * 0.9), limit.limit());
+        assertEquals((int) (55 * 0.9 * 0.9), limit.limit());
         assertEquals(0, limit.snapshot().throttled());
     }
 
@@ -159,12 +159,28 @@ class ConcurrencyLimitTest {
     }
 
     @Test
+    @DisplayName("slow start stops at 64 even without congestion; beyond it the limit grows by one per round trip")
+    void slowStartStopsAtItsCeiling() throws InterruptedException {
+        ConcurrencyLimit limit = busy(60);
+        answers(limit, 10, FAST);
+        assertEquals(ConcurrencyLimit.SLOW_START_CEILING, limit.limit(), "4 answers to 64, then 6 add less than one");
+        for (int i = 60; i < ConcurrencyLimit.SLOW_START_CEILING; i++) {
+            limit.acquire(); // the grown limit in use
+        }
+        answers(limit, 64, FAST); // one round trip's worth of answers at 64
+        assertEquals(ConcurrencyLimit.SLOW_START_CEILING + 1, limit.limit());
+    }
+
+    @Test
     @DisplayName("the limit never goes above 256, however fast the server answers")
     void neverAboveTheMaximum() throws InterruptedException {
         ConcurrencyLimit limit = busy(8);
-        for (int i = 0; i < 1000 && limit.limit() < ConcurrencyLimit.MAX; i++) {
+        int inFlight = 8;
+        for (int i = 0; i < 100_000 && limit.limit() < ConcurrencyLimit.MAX; i++) {
             limit.answered(200, FAST);
-            limit.acquire(); // keep the grown limit in use
+            for (; inFlight < limit.limit(); inFlight++) {
+                limit.acquire(); // keep the grown limit in use
+            }
         }
         answers(limit, 1000, FAST);
         assertEquals(256, limit.limit());

@@ -240,6 +240,35 @@ class RetrierTest {
     }
 
     @Test
+    @DisplayName("a server that answered and then stops answering (a restart) is retried until the deadline, past the"
+            + " attempt limit")
+    void serverThatAnsweredIsRetriedUntilTheDeadline() throws Exception {
+        AtomicInteger refusals = new AtomicInteger(10);
+        ApiClient client = cluster.client();
+        client.setHttpClient(client.getHttpClient()
+                .newBuilder()
+                .addInterceptor(chain -> {
+                    if (requestsSent() > 0 && refusals.getAndDecrement() > 0) {
+                        throw new ConnectException("Failed to connect to /127.0.0.1 (restarting)");
+                    }
+                    return chain.proceed(chain.request());
+                })
+                .build());
+        Cleanup.Builder builder = spec(backoff(100, 4));
+        Stages stages = new Stages(client, builder.spec());
+        Retrier.Exchange first =
+                stages.retrier.send("get backup-1", () -> stages.api.get(PROBE, stages.deadline), stages.deadline);
+        assertEquals(200, first.code());
+
+        Retrier.Exchange exchange =
+                stages.retrier.send("get backup-1", () -> stages.api.get(PROBE, stages.deadline), stages.deadline);
+
+        assertEquals(200, exchange.code(), "answered once the server was back");
+        assertEquals(11, exchange.attempts(), "ten refusals, well past the limit of 4, then the answer");
+        assertEquals(2, requestsSent());
+    }
+
+    @Test
     @DisplayName("a dropped connection is retried, and the next answer is the one that counts")
     void droppedConnectionIsRetried() throws Exception {
         AtomicInteger drops = new AtomicInteger(1);

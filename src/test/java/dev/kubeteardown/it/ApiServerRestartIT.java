@@ -3,7 +3,6 @@ package dev.kubeteardown.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kubeteardown.Backoff;
 import dev.kubeteardown.CleanupReport;
 import dev.kubeteardown.Outcome;
 import io.kubernetes.client.openapi.ApiClient;
@@ -21,13 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith({RealApiServerExtension.class, ItTiming.class})
 class ApiServerRestartIT {
-
-    /**
-     * Retries that outlast a restart (about 5 to 10 s here): a user who wants a run to ride out an API server restart
-     * gives it more attempts than {@link Backoff#DEFAULT}'s 6 (about 3 s of retrying).
-     */
-    private static final Backoff RIDES_OUT_A_RESTART =
-            new Backoff(Duration.ofMillis(200), Duration.ofSeconds(2), 0.2, 60);
 
     private static final int DECOYS = 10;
 
@@ -61,11 +53,8 @@ class ApiServerRestartIT {
             boolean killed = false;
             try {
                 ScopedWorld.Started startedA = ScopedWorld.start(
-                        a.cleanup(clientA)
-                                .timeout(timeoutA)
-                                .backoff(RIDES_OUT_A_RESTART)
-                                .build(),
-                        timeoutA);
+                        // default retries: a server that answered and went away is retried until the deadline
+                        a.cleanup(clientA).timeout(timeoutA).build(), timeoutA);
                 ScopedWorld.Started startedB =
                         ScopedWorld.start(b.cleanup(clientB).timeout(timeoutB).build(), timeoutB);
                 assertTrue(ScopedWorld.awaitWhileRunning(deletingA, startedA, Duration.ofSeconds(60)), "A deleting");

@@ -59,7 +59,8 @@ final class Retrier {
     /**
      * Whether the server has answered anything in this run. A server that answered and then stops answering at all
      * (connection refused or reset, no response) is most likely restarting - a control-plane upgrade, an OOM kill -
-     * so such errors are retried until the deadline rather than the attempt limit; one never reached fails fast.
+     * so such attempts do not count against the attempt limit, only the deadline bounds them; the answers it gives
+     * once back (a 503 while it starts) count as usual. A server never reached fails fast.
      */
     private final AtomicBoolean serverReached;
 
@@ -84,6 +85,7 @@ final class Retrier {
         StringBuilder retries = new StringBuilder();
         boolean answerLost = false; // an earlier attempt may have reached the server without us hearing back
         int attempt = 0;
+        int counted = 0; // attempts held to the limit
         while (true) {
             attempt++;
             KubeApi.HttpResult result = null;
@@ -107,8 +109,10 @@ final class Retrier {
                 return new Exchange(result, error, attempt, retries.toString(), false, answerLost);
             }
             String why = result != null ? Integer.toString(result.code()) : describe(error);
-            boolean untilDeadline = error != null && serverReached.get();
-            if (attempt >= backoff.maxAttempts() && !untilDeadline) {
+            if (error == null || !serverReached.get()) {
+                counted++; // a server that answered before and now answers nothing is not counted: it is restarting
+            }
+            if (counted >= backoff.maxAttempts()) {
                 return new Exchange(result, error, attempt, retries.toString(), false, answerLost);
             }
             Duration delay = max(backoff.delayBefore(attempt, ThreadLocalRandom.current()), floor.get());

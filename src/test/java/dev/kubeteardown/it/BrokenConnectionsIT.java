@@ -77,14 +77,16 @@ class BrokenConnectionsIT {
     }
 
     @Test
-    @DisplayName("every connection reset after 16-40 KB: no over-delete, no false clean, one outcome each, no hang")
+    @DisplayName(
+            "every connection reset after 16-40 KB once deleting: no over-delete, no false clean, one outcome each, no hang")
     void connectionsResetAfterSomeBytes() throws Exception {
-        tearDownThrough(
-                "reset",
-                null,
-                Duration.ofSeconds(10),
-                (proxy, world, run, deleting, all) ->
-                        proxy.policy(i -> new FaultProxy.ResetAfter(16_000 + 8_000 * (i % 4))));
+        tearDownThrough("reset", null, Duration.ofSeconds(10), (proxy, world, run, deleting, all) -> {
+            // once deleting: a first list of 200 metadata-only items is ~120 KB, under the server's gzip
+            // threshold, so resetting from the start would only test that an unlistable scope fails
+            assertTrue(ScopedWorld.awaitWhileRunning(deleting, run, Duration.ofSeconds(30)), "deleting");
+            proxy.policy(i -> new FaultProxy.ResetAfter(16_000 + 8_000 * (i % 4)));
+            proxy.cutAll();
+        });
     }
 
     @Test

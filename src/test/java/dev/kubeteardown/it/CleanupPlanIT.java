@@ -324,12 +324,13 @@ class CleanupPlanIT {
                             }
                             return Optional.of(names);
                         });
+                // set before releasing: the plan may see the last object go and return before this thread goes on
+                released = true;
                 for (Map.Entry<String, List<String>> e : deleting.entrySet()) {
                     for (String name : e.getValue()) {
                         ns.removeFinalizers(e.getKey(), name);
                     }
                 }
-                released = true;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (Throwable e) {

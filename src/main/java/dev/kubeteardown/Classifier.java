@@ -50,6 +50,14 @@ final class Classifier {
             return new Accepted(result.answeredObject());
         }
         String message = result.message();
+        if (result.isPathNotServed()) {
+            return new Final(
+                    Outcome.Status.FAILED,
+                    verb + " answered 404 for the path (" + message + "): nothing served " + type
+                            + " at that moment (an API server starting, or its CRD deleted), so the object may still"
+                            + " exist" + retried,
+                    code);
+        }
         if ((code == 404 || code == 409) && exchange.answerLost() && "delete".equals(verb) && !serverDryRun) {
             // an earlier DELETE got no answer and the object is gone now: that attempt most likely deleted it
             return new Final(

@@ -56,7 +56,8 @@ final class Deleter {
                         spec.delete().gracePeriod(),
                         serverDryRun,
                         deadline),
-                deadline);
+                deadline,
+                true);
         attempts += deleted.attempts();
         Classifier.Verdict verdict = Classifier.classify(deleted, "delete", spec.type(), ref, serverDryRun);
         if (verdict instanceof Classifier.Final f) {

@@ -80,6 +80,16 @@ final class KubeApi {
             this(code, body, retryAfter, null);
         }
 
+        /**
+         * A 404 that is not the API server's answer about an object: a plain-text body such as Go's "404 page not
+         * found", given when nothing serves the path - a restarting server whose custom resource handlers are not
+         * ready yet, or a CRD deleted. It says nothing about whether the object exists. (An empty 404 body, as some
+         * mock servers give, is still read as not found.)
+         */
+        boolean isPathNotServed() {
+            return code == 404 && body != null && !body.isBlank() && json() == null;
+        }
+
         boolean isSuccess() {
             return code >= 200 && code < 300;
         }

@@ -82,6 +82,15 @@ final class Retrier {
     }
 
     Exchange send(String what, Request request, Deadline deadline) throws InterruptedException {
+        return send(what, request, deadline, false);
+    }
+
+    /**
+     * @param retryPathNotServed also retry a {@linkplain KubeApi.HttpResult#isPathNotServed() 404 for the path} (a
+     *                           delete, whose object was listed a moment ago: its type is most likely coming back)
+     */
+    Exchange send(String what, Request request, Deadline deadline, boolean retryPathNotServed)
+            throws InterruptedException {
         StringBuilder retries = new StringBuilder();
         boolean answerLost = false; // an earlier attempt may have reached the server without us hearing back
         int attempt = 0;
@@ -96,7 +105,9 @@ final class Retrier {
                 result = request.send();
                 serverReached.set(true);
                 listener.answered(result.code(), ticker.nanoTime() - sent);
-                floor = RetryPolicy.retryFloor(result);
+                floor = retryPathNotServed && result.isPathNotServed()
+                        ? Optional.of(Duration.ZERO)
+                        : RetryPolicy.retryFloor(result);
             } catch (IOException e) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new InterruptedException(what + " interrupted");

@@ -59,6 +59,32 @@ class ClassifierTest {
     }
 
     @Test
+    @DisplayName("404 with a plain-text body (nothing serves the path: a restarting server) is FAILED, never gone")
+    void notFoundForThePathIsFailed() {
+        Classifier.Final f = fin(classify(404, "404 page not found\n"));
+        assertEquals(Outcome.Status.FAILED, f.status());
+        assertTrue(f.detail().contains("404 page not found"), f.detail());
+        assertTrue(f.detail().contains("may still exist"), f.detail());
+    }
+
+    @Test
+    @DisplayName("a path 404 after an answer was lost is still FAILED: it says nothing about the object")
+    void notFoundForThePathAfterLostAnswerIsFailed() {
+        Classifier.Final f = fin(Classifier.classify(
+                new Retrier.Exchange(
+                        new KubeApi.HttpResult(404, "404 page not found", null),
+                        null,
+                        2,
+                        "request timed out",
+                        false,
+                        true),
+                "delete",
+                BACKUPS,
+                REF));
+        assertEquals(Outcome.Status.FAILED, f.status());
+    }
+
+    @Test
     @DisplayName("409 from the UID precondition is ALREADY_GONE: the listed object is gone, its namesake left alone")
     void conflictFromPrecondition() {
         Classifier.Final f = fin(classify(

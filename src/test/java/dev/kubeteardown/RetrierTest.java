@@ -270,6 +270,25 @@ class RetrierTest {
     }
 
     @Test
+    @DisplayName("a delete's 404 for the path (plain text: handlers not ready) is retried; a Status 404 is not")
+    void pathNotServedIsRetriedForDeletes() throws Exception {
+        Cleanup.Builder builder = spec(backoff(100, 4));
+        Stages stages = new Stages(cluster.client(), builder.spec());
+        answer(() -> new MockResponse().setResponseCode(404).setBody("404 page not found\n"));
+
+        Retrier.Exchange exchange = stages.retrier.send(
+                "delete backup-1", () -> stages.api.get(PROBE, stages.deadline), stages.deadline, true);
+
+        assertEquals(200, exchange.code());
+        assertEquals(2, exchange.attempts());
+        answer(status(404, null));
+        Retrier.Exchange notFound = stages.retrier.send(
+                "delete backup-1", () -> stages.api.get(PROBE, stages.deadline), stages.deadline, true);
+        assertEquals(404, notFound.code());
+        assertEquals(1, notFound.attempts(), "the server's own NotFound is an answer about the object");
+    }
+
+    @Test
     @DisplayName("a dropped connection is retried, and the next answer is the one that counts")
     void droppedConnectionIsRetried() throws Exception {
         AtomicInteger drops = new AtomicInteger(1);

@@ -103,7 +103,9 @@ final class Retrier {
             long sent = ticker.nanoTime();
             try {
                 result = request.send();
-                serverReached.set(true);
+                if (!serverReached.get()) { // a read, not a shared write, on every answer after the first
+                    serverReached.set(true);
+                }
                 listener.answered(result.code(), ticker.nanoTime() - sent);
                 floor = retryPathNotServed && result.isPathNotServed()
                         ? Optional.of(Duration.ZERO)

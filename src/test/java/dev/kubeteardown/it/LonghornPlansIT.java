@@ -13,7 +13,6 @@ import dev.kubeteardown.longhorn.LonghornPlans;
 import dev.kubeteardown.sim.LonghornResources;
 import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -288,20 +287,10 @@ class LonghornPlansIT {
      * its own tests), and waits until discovery no longer serves them.
      */
     private void onlyTheStartUpCrds() throws Exception {
-        CustomObjectsApi api = new CustomObjectsApi(server.adminClient());
-        for (String plural : servedLonghornTypes()) {
-            if (!SUBSET.contains(plural)) {
-                try {
-                    api.deleteClusterCustomObject(
-                                    "apiextensions.k8s.io", "v1", "customresourcedefinitions", plural + ".longhorn.io")
-                            .execute();
-                } catch (ApiException e) {
-                    if (e.getCode() != 404) {
-                        throw e;
-                    }
-                }
-            }
-        }
+        server.deleteCrds(servedLonghornTypes().stream()
+                .filter(plural -> !SUBSET.contains(plural))
+                .map(plural -> plural + ".longhorn.io")
+                .toList());
         RealApiServer.await(
                 "only the start-up Longhorn CRDs to be served",
                 Duration.ofSeconds(60),

@@ -8,8 +8,6 @@ import dev.kubeteardown.ApiDiscovery;
 import dev.kubeteardown.ResourceType;
 import dev.kubeteardown.ServedType;
 import dev.kubeteardown.UnknownResourceTypeException;
-import io.kubernetes.client.openapi.ApiException;
-import io.kubernetes.client.openapi.apis.CustomObjectsApi;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -102,17 +100,7 @@ class LonghornVersionsIT {
 
     /** Deletes the CRDs and waits until discovery no longer shows their group, so later tests see the server as before. */
     private void deleteCrds(List<String> names) throws Exception {
-        CustomObjectsApi api = new CustomObjectsApi(server.adminClient());
-        for (String name : names) {
-            try {
-                api.deleteClusterCustomObject("apiextensions.k8s.io", "v1", "customresourcedefinitions", name)
-                        .execute();
-            } catch (ApiException e) {
-                if (e.getCode() != 404) {
-                    throw e;
-                }
-            }
-        }
+        server.deleteCrds(names);
         RealApiServer.await(
                 "group " + V18_GROUP + " to leave discovery",
                 Duration.ofSeconds(30),

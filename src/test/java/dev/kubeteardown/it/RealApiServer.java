@@ -624,6 +624,24 @@ public final class RealApiServer {
         createCrds(adminClient(), what, crds);
     }
 
+    /**
+     * Deletes these CRDs (by name, e.g. {@code backups.longhorn.io}; absent ones are fine). Their types leave
+     * discovery a moment later: callers await what they need.
+     */
+    public void deleteCrds(List<String> names) throws ApiException {
+        CustomObjectsApi api = new CustomObjectsApi(adminClient());
+        for (String name : names) {
+            try {
+                api.deleteClusterCustomObject("apiextensions.k8s.io", "v1", "customresourcedefinitions", name)
+                        .execute();
+            } catch (ApiException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** The CRDs of a multi-document YAML classpath resource, as plain maps, in file order. */
     @SuppressWarnings("unchecked")
     public static List<Map<String, Object>> readCrds(String resource) throws IOException {
